@@ -1,0 +1,96 @@
+"""The detector's configuration: one typed model, validated once.
+
+`model/config.json` holds the shipped defaults; every field has a default here too, so an
+absent file or key means "use the documented default". Unknown keys and out-of-range values
+raise `ConfigError` naming the key. Lengths are never fixed pixel counts: they are fractions
+of the plan or multiples of its measured wall thickness.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import ConfigError
+
+DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config.json"
+
+
+class DetectorConfig(BaseModel):
+    """Every knob of the detector and of input decoding, with its default and unit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # --- room filtering (fractions of the page area, so independent of resolution) ---
+    min_area: float = Field(
+        0.0005, gt=0, lt=1, description="Smallest room, as a fraction of the page's area."
+    )
+    max_area: float = Field(
+        0.9, gt=0, le=1, description="Largest room, as a fraction of the page's area."
+    )
+    epsilon_factor: float = Field(
+        0.004,
+        ge=0,
+        lt=0.1,
+        description="Polygon simplification tolerance (cv2.approxPolyDP) as a fraction of "
+        "the room's perimeter; 0 keeps every contour point.",
+    )
+
+    # --- input decoding and safety limits ---
+    pdf_dpi: int = Field(150, ge=36, le=600, description="Rasterisation DPI for PDF pages.")
+    max_pixels: int = Field(
+        60_000_000,
+        ge=10_000,
+        description="Largest page (width x height) accepted; bigger inputs are refused "
+        "before decoding (decompression-bomb guard).",
+    )
+    max_pages: int = Field(50, ge=1, le=1000, description="Most PDF pages processed.")
+    min_side_px: int = Field(
+        32, ge=1, description="Smallest width or height accepted (smaller cannot hold a plan)."
+    )
+
+    @model_validator(mode="after")
+    def _area_range(self) -> DetectorConfig:
+        if self.min_area >= self.max_area:
+            raise ValueError("min_area must be smaller than max_area")
+        return self
+
+
+def _describe(err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        key = ".".join(str(p) for p in e["loc"]) or "<config>"
+        if e["type"] == "extra_forbidden":
+            parts.append(f"unknown config key '{key}'")
+        else:
+            parts.append(f"config key '{key}': {e['msg']}")
+    return "; ".join(parts)
+
+
+def config_from_dict(data: dict[str, Any]) -> DetectorConfig:
+    """Validate a mapping into a `DetectorConfig`; raises `ConfigError` naming the key."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"config must be a JSON object, got {type(data).__name__}")
+    try:
+        return DetectorConfig(**data)
+    except ValidationError as err:
+        raise ConfigError(_describe(err)) from err
+
+
+def load_config(path: str | Path | None = None) -> DetectorConfig:
+    """Read a JSON config file (default: the shipped `model/config.json`, if present)."""
+    if path is None:
+        if not DEFAULT_CONFIG_PATH.is_file():
+            return DetectorConfig()
+        path = DEFAULT_CONFIG_PATH
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise ConfigError(f"config file not found: {path}") from err
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"config file {path} is not valid JSON: {err}") from err
+    return config_from_dict(data)

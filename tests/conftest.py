@@ -1,0 +1,1 @@
+"""Shared pytest fixtures (area-specific fixtures live in each tests/<area>/conftest.py)."""
