@@ -52,10 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--overlay", action="store_true")
     d.set_defaults(func=_cmd_detect)
     b = sub.add_parser("benchmark", help="score the detector on a dataset with ground truth")
-    b.add_argument("dataset_dir")
-    b.add_argument("--format", choices=["r3d", "ipa"], default="r3d")
-    b.add_argument("--config")
-    b.add_argument("--save")
+    from .benchmark import add_arguments as add_benchmark_arguments
+
+    add_benchmark_arguments(b)  # detector.benchmark owns its options
     b.set_defaults(func=_cmd_benchmark)
     return p
 
