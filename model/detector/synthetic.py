@@ -1,0 +1,604 @@
+"""Seeded floor plans with exact ground truth, for tests, demos and benchmarks.
+
+`draw_plan(seed, width, height)` draws a plan the way architects do (black walls on white
+paper) and returns the exact rooms it drew. The building is a rectangle or an L, split
+recursively into rooms; exterior walls are thicker than interior ones and interior walls come in
+several thicknesses. Doors are gaps with thin leaves and swing arcs (or open doorways), windows
+are thin parallel lines across gaps in exterior walls, and the clutter real plans carry is there
+too: room names, dimension lines with ticks, furniture, a compass, a title block, scan noise.
+
+Every length is in metres of the drawn building and converted through one scale
+(`px_per_m`), so a 600 px plan and a 6000 px plan are the same drawing at two resolutions.
+
+Truth: a room is the inside of its walls (the area between the wall faces). Wall bands are
+never room, including the band across a doorway, so two rooms joined by an open door are two
+rooms, as in the R3D annotations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+ROOM_NAMES = (
+    "Bedroom",
+    "Kitchen",
+    "Living Room",
+    "Bath",
+    "Study",
+    "Dining",
+    "Hall",
+    "WC",
+    "Utility",
+    "Store",
+    "Reception",
+    "Office",
+)
+
+# Sizes in metres of the drawn building (converted once, through px_per_m).
+EXTERIOR_WALL_M = (0.28, 0.40)
+INTERIOR_WALL_M = (0.10, 0.15, 0.20)
+DOOR_M = (0.75, 0.95)
+WINDOW_M = (0.9, 2.0)
+MIN_ROOM_SIDE_M = 1.9
+THIN_LINE_M = 0.025
+
+
+@dataclass(frozen=True)
+class _Rect:
+    """Room rectangle on wall centre lines, integer pixels, half-open: [x0, x1) x [y0, y1)."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+    @property
+    def w(self) -> int:
+        return self.x1 - self.x0
+
+    @property
+    def h(self) -> int:
+        return self.y1 - self.y0
+
+
+@dataclass(frozen=True)
+class _Wall:
+    """An interior wall on a split line: axis 'v' (x = pos) or 'h' (y = pos), from lo to hi."""
+
+    axis: str
+    pos: int
+    lo: int
+    hi: int
+    thickness: int
+
+
+@dataclass(frozen=True)
+class DrawnPlan:
+    """A drawn plan and its exact truth.
+
+    `image`: HxW uint8, white paper (255) and black ink. `labels`: HxW int32, 0 where there is
+    no room (walls, outside, doorway bands), k for the k-th room (1-based, ordered top-left
+    first). `walls`: HxW bool, the wall bands as drawn before doors and windows were cut.
+    """
+
+    image: np.ndarray
+    labels: np.ndarray
+    walls: np.ndarray
+    seed: int
+    px_per_m: float
+    exterior_wall_px: int
+    interior_wall_px: tuple[int, ...]
+    door_px: tuple[int, ...] = field(default_factory=tuple)
+    room_names: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def room_count(self) -> int:
+        return int(self.labels.max())
+
+    def room_masks(self) -> list[np.ndarray]:
+        """One HxW bool mask per drawn room, in label order."""
+        return [self.labels == k for k in range(1, self.room_count + 1)]
+
+
+def _split(
+    rect: _Rect,
+    rng: np.random.Generator,
+    *,
+    min_side: int,
+    target_area: float,
+    thicknesses: list[int],
+    walls: list[_Wall],
+    depth: int = 0,
+) -> list[_Rect]:
+    """Recursive binary split of `rect` into rooms; records each split line as a wall."""
+    can_v = rect.w >= 2 * min_side
+    can_h = rect.h >= 2 * min_side
+    area = rect.w * rect.h
+    stop = area < target_area * rng.uniform(0.7, 1.6) or depth > 8
+    if stop or not (can_v or can_h):
+        return [rect]
+    # both possible: split across the long side more often
+    vertical = rng.random() < rect.w / (rect.w + rect.h) if can_v and can_h else can_v
+    t = int(rng.choice(thicknesses))
+    if vertical:
+        pos = int(rng.integers(rect.x0 + min_side, rect.x1 - min_side + 1))
+        walls.append(_Wall("v", pos, rect.y0, rect.y1, t))
+        parts = [_Rect(rect.x0, rect.y0, pos, rect.y1), _Rect(pos, rect.y0, rect.x1, rect.y1)]
+    else:
+        pos = int(rng.integers(rect.y0 + min_side, rect.y1 - min_side + 1))
+        walls.append(_Wall("h", pos, rect.x0, rect.x1, t))
+        parts = [_Rect(rect.x0, rect.y0, rect.x1, pos), _Rect(rect.x0, pos, rect.x1, rect.y1)]
+    out: list[_Rect] = []
+    for p in parts:
+        out += _split(
+            p,
+            rng,
+            min_side=min_side,
+            target_area=target_area,
+            thicknesses=thicknesses,
+            walls=walls,
+            depth=depth + 1,
+        )
+    return out
+
+
+def _shared_edges(rooms: list[_Rect]) -> list[tuple[int, int, str, int, int, int]]:
+    """(i, j, axis, pos, lo, hi) for every pair of rooms that share a stretch of wall line."""
+    out = []
+    for i, a in enumerate(rooms):
+        for j in range(i + 1, len(rooms)):
+            b = rooms[j]
+            if a.x1 == b.x0 or b.x1 == a.x0:
+                lo, hi = max(a.y0, b.y0), min(a.y1, b.y1)
+                if hi > lo:
+                    out.append((i, j, "v", a.x1 if a.x1 == b.x0 else a.x0, lo, hi))
+            if a.y1 == b.y0 or b.y1 == a.y0:
+                lo, hi = max(a.x0, b.x0), min(a.x1, b.x1)
+                if hi > lo:
+                    out.append((i, j, "h", a.y1 if a.y1 == b.y0 else a.y0, lo, hi))
+    return out
+
+
+def _exterior_runs(rect: _Rect, inside: np.ndarray) -> list[tuple[str, int, int, int, int]]:
+    """(axis, pos, lo, hi, outward sign) for stretches of a room's edges on the building edge."""
+    h, w = inside.shape
+    runs = []
+    edges = [
+        ("h", rect.y0, rect.x0, rect.x1, -1),
+        ("h", rect.y1, rect.x0, rect.x1, +1),
+        ("v", rect.x0, rect.y0, rect.y1, -1),
+        ("v", rect.x1, rect.y0, rect.y1, +1),
+    ]
+    for axis, pos, lo, hi, sign in edges:
+        probe = pos - 1 if sign < 0 else pos + 1
+        if axis == "h":
+            line = inside[min(max(probe, 0), h - 1), lo:hi] if 0 <= probe < h else None
+        else:
+            line = inside[lo:hi, min(max(probe, 0), w - 1)] if 0 <= probe < w else None
+        outside = np.ones(hi - lo, bool) if line is None else ~line
+        # contiguous runs of `outside`
+        idx = np.flatnonzero(np.diff(np.r_[0, outside.astype(np.int8), 0]))
+        for s, e in zip(idx[::2], idx[1::2], strict=True):
+            runs.append((axis, pos, lo + int(s), lo + int(e), sign))
+    return runs
+
+
+def _band(axis: str, pos: int, lo: int, hi: int, t: int) -> tuple[int, int, int, int]:
+    """Pixel box (x0, y0, x1, y1), half-open, of a wall of thickness t centred on a line."""
+    a, b = pos - t // 2, pos - t // 2 + t
+    return (a, lo, b, hi) if axis == "v" else (lo, a, hi, b)
+
+
+def _fill(img: np.ndarray, box: tuple[int, int, int, int], value: int | bool) -> None:
+    x0, y0, x1, y1 = box
+    img[max(y0, 0) : max(y1, 0), max(x0, 0) : max(x1, 0)] = value
+
+
+def _put_text_fit(
+    img: np.ndarray,
+    text: str,
+    center: tuple[float, float],
+    height_px: float,
+    max_width_px: float,
+    thickness: int,
+    color: int = 0,
+) -> None:
+    """Draw `text` centred, with a cap height of about `height_px`, shrunk to fit the width."""
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    (tw, th), _ = cv2.getTextSize(text, font, 1.0, thickness)
+    scale = height_px / max(th, 1)
+    if tw * scale > max_width_px:
+        scale = max_width_px / max(tw, 1)
+    if scale * th < 4:  # unreadable: real plans omit it too
+        return
+    (tw, th), _ = cv2.getTextSize(text, font, scale, thickness)
+    org = (int(center[0] - tw / 2), int(center[1] + th / 2))
+    cv2.putText(img, text, org, font, scale, color, thickness, cv2.LINE_AA)
+
+
+def draw_plan(
+    seed: int,
+    width: int = 1200,
+    height: int = 900,
+    *,
+    noise: float = 0.0,
+    furniture: bool = True,
+    text: bool = True,
+    l_shape: bool | None = None,
+    window_grey: int | None = None,
+) -> DrawnPlan:
+    """Draw a floor plan of `width` x `height` px from `seed`, with its exact rooms.
+
+    `noise` in [0, 1] adds scan noise (slight blur, salt and pepper) scaled by the level;
+    `l_shape` forces (True) or forbids (False) an L-shaped building (None: the seed decides);
+    `window_grey` is the grey of window lines (None: the seed picks black or mid grey).
+    Same arguments, same pixels.
+    """
+    if width < 64 or height < 64:
+        raise ValueError("draw_plan needs at least 64 x 64 px")
+    rng = np.random.default_rng(seed)
+    W, H = int(width), int(height)
+    img = np.full((H, W), 255, np.uint8)
+
+    # Page layout as fractions of the page: margins hold dimensions, compass, title block.
+    mL, mT, mR, mB = int(0.09 * W), int(0.11 * H), int(0.05 * W), int(0.15 * H)
+    avail_w, avail_h = W - mL - mR, H - mT - mB
+    width_m = float(rng.uniform(11.0, 20.0))
+    bw = int(avail_w * rng.uniform(0.85, 1.0))
+    px_per_m = bw / width_m
+    bh = int(min(avail_h, max(0.45 * avail_h, bw * rng.uniform(0.45, 0.95))))
+    bx0 = mL + int(rng.integers(0, max(avail_w - bw, 0) + 1))
+    by0 = mT + int(rng.integers(0, max(avail_h - bh, 0) + 1))
+    bx1, by1 = bx0 + bw, by0 + bh
+
+    def px(m: float) -> int:
+        return max(1, round(m * px_per_m))
+
+    thin = px(THIN_LINE_M)
+    t_ext = px(float(rng.uniform(*EXTERIOR_WALL_M)))
+    t_int = sorted({px(m) for m in INTERIOR_WALL_M})
+    t_int = [min(t, t_ext - 1) if t_ext > 1 else t for t in t_int]
+    min_side = px(MIN_ROOM_SIDE_M)
+
+    # Building footprint: the rectangle, or an L (one corner cut off), split into rooms.
+    walls: list[_Wall] = []
+    pieces = [_Rect(bx0, by0, bx1, by1)]
+    if (rng.random() < 0.5 if l_shape is None else l_shape) and min(bw, bh) > 4 * min_side:
+        cx = int(rng.integers(bx0 + 2 * min_side, bx1 - 2 * min_side + 1))
+        cy = int(rng.integers(by0 + 2 * min_side, by1 - 2 * min_side + 1))
+        corner = int(rng.integers(4))  # which corner is cut away
+        left, top = corner in (0, 2), corner in (0, 1)
+        strip = _Rect(cx, by0, bx1, by1) if left else _Rect(bx0, by0, cx, by1)
+        rest = _Rect(bx0, by0, cx, by1) if left else _Rect(cx, by0, bx1, by1)
+        rest = _Rect(rest.x0, cy, rest.x1, rest.y1) if top else _Rect(rest.x0, rest.y0, rest.x1, cy)
+        t = int(rng.choice(t_int))
+        walls.append(_Wall("v", cx, rest.y0, rest.y1, t))
+        pieces = [strip, rest]
+    target_area = float(rng.uniform(9.0, 22.0)) * px_per_m**2
+    rooms: list[_Rect] = []
+    for piece in pieces:
+        rooms += _split(
+            piece,
+            rng,
+            min_side=min_side,
+            target_area=target_area,
+            thicknesses=t_int,
+            walls=walls,
+        )
+    rooms.sort(key=lambda r: (r.y0, r.x0))
+
+    # Wall bands: exterior band straddles the footprint's outline; interior bands on splits.
+    inside = np.zeros((H, W), bool)
+    for r in rooms:
+        inside[r.y0 : r.y1, r.x0 : r.x1] = True
+    k = np.ones((t_ext, t_ext), np.uint8)
+    fat = cv2.dilate(inside.view(np.uint8), k, anchor=(t_ext // 2, t_ext // 2))
+    slim = cv2.erode(inside.view(np.uint8), k, anchor=(t_ext // 2, t_ext // 2))
+    wall = (fat > 0) & ~(slim > 0)
+    for wl in walls:
+        # extend by half a thickness so the band meets the walls it joins
+        x0, y0, x1, y1 = _band(wl.axis, wl.pos, wl.lo, wl.hi, wl.thickness)
+        if wl.axis == "v":
+            y0, y1 = y0 - wl.thickness // 2, y1 + wl.thickness // 2
+        else:
+            x0, x1 = x0 - wl.thickness // 2, x1 + wl.thickness // 2
+        _fill(wall, (x0, y0, x1, y1), True)
+    wall_thickness = {(wl.axis, wl.pos, wl.lo, wl.hi): wl.thickness for wl in walls}
+
+    labels = np.zeros((H, W), np.int32)
+    for i, r in enumerate(rooms, start=1):
+        labels[r.y0 : r.y1, r.x0 : r.x1] = i
+    labels[wall] = 0
+    img[wall] = 0
+
+    # Doors: a spanning tree over shared walls (every room reachable) plus a few extra.
+    def thickness_at(axis: str, pos: int, lo: int, hi: int) -> int:
+        for (a, p, wlo, whi), t in wall_thickness.items():
+            if a == axis and p == pos and wlo <= lo and hi <= whi:
+                return t
+        return max(t_int)
+
+    doors: list[int] = []
+    edges = _shared_edges(rooms)
+    order = rng.permutation(len(edges))
+    parent = list(range(len(rooms)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    leaf_color = 0
+    for e in order:
+        i, j, axis, pos, lo, hi = edges[e]
+        d = px(float(rng.uniform(*DOOR_M)))
+        t = thickness_at(axis, pos, lo, hi)
+        clear = max(t_int) + t_ext // 2 + px(0.1)
+        if hi - lo < d + 2 * clear:
+            continue
+        joined = find(i) != find(j)
+        if not joined and rng.random() > 0.25:
+            continue
+        parent[find(i)] = find(j)
+        doors.append(d)
+        start = int(rng.integers(lo + clear, hi - clear - d + 1))
+        _fill(img, _band(axis, pos, start, start + d, t + 2), 255)
+        if rng.random() < 0.2:
+            continue  # an open doorway: a gap and nothing else
+        # leaf and arc swing into one of the two rooms, hinged at one jamb
+        side = 1 if rng.random() < 0.5 else -1
+        hinge_at_start = rng.random() < 0.5
+        face = pos + side * (t // 2 + (t % 2 if side > 0 else 0))
+        h_along = start if hinge_at_start else start + d
+        other = start + d if hinge_at_start else start
+        if axis == "v":
+            hinge = (face, h_along)
+            leaf_end = (face + side * d, h_along)
+            ang_leaf = 0 if side > 0 else 180
+            ang_jamb = 90 if other > h_along else 270
+        else:
+            hinge = (h_along, face)
+            leaf_end = (h_along, face + side * d)
+            ang_leaf = 90 if side > 0 else 270
+            ang_jamb = 0 if other > h_along else 180
+        cv2.line(img, hinge, leaf_end, leaf_color, thin, cv2.LINE_AA)
+        a0, a1 = sorted((ang_leaf, ang_jamb))
+        if a1 - a0 > 180:
+            a0, a1 = a1, a0 + 360
+        cv2.ellipse(img, hinge, (d, d), 0, a0, a1, leaf_color, thin, cv2.LINE_AA)
+
+    # Windows: thin parallel lines across gaps in exterior walls; one entrance door.
+    grey = window_grey if window_grey is not None else int(rng.choice([0, 0, 110, 150]))
+    entrance_done = False
+    for r in rooms:
+        for axis, pos, lo, hi, sign in _exterior_runs(r, inside):
+            clear = t_ext + max(t_int) + px(0.15)
+            if not entrance_done and hi - lo > px(DOOR_M[1]) + 2 * clear:
+                d = px(DOOR_M[1])
+                start = int(rng.integers(lo + clear, hi - clear - d + 1))
+                _fill(img, _band(axis, pos, start, start + d, t_ext + 2), 255)
+                inner = pos - sign * (t_ext // 2)
+                hinge = (inner, start) if axis == "v" else (start, inner)
+                leaf = (inner - sign * d, start) if axis == "v" else (start, inner - sign * d)
+                cv2.line(img, hinge, leaf, 0, thin, cv2.LINE_AA)
+                ang0 = (180 if sign > 0 else 0) if axis == "v" else 270 if sign > 0 else 90
+                a0, a1 = sorted((ang0, 90 if axis == "v" else 0))
+                if a1 - a0 > 180:
+                    a0, a1 = a1, a0 + 360
+                cv2.ellipse(img, hinge, (d, d), 0, a0, a1, 0, thin, cv2.LINE_AA)
+                entrance_done = True
+                continue
+            wlen = px(float(rng.uniform(*WINDOW_M)))
+            if hi - lo < wlen + 2 * clear or rng.random() < 0.25:
+                continue
+            start = int(rng.integers(lo + clear, hi - clear - wlen + 1))
+            x0, y0, x1, y1 = _band(axis, pos, start, start + wlen, t_ext)
+            _fill(img, (x0, y0, x1, y1), 255)
+            n_lines = 2 if rng.random() < 0.6 else 3
+            for f in np.linspace(0, 1, n_lines):
+                off = round(f * (t_ext - thin))
+                if axis == "v":
+                    _fill(img, (x0 + off, y0, x0 + off + thin, y1), grey)
+                else:
+                    _fill(img, (x0, y0 + off, x1, y0 + off + thin), grey)
+            # jambs
+            if axis == "v":
+                _fill(img, (x0, y0, x1, y0 + thin), grey)
+                _fill(img, (x0, y1 - thin, x1, y1), grey)
+            else:
+                _fill(img, (x0, y0, x0 + thin, y1), grey)
+                _fill(img, (x1 - thin, y0, x1, y1), grey)
+
+    # Furniture: thin outlines kept clear of the door swings by staying off the walls.
+    if furniture:
+        inset = px(1.0)
+        for r in rooms:
+            ix0, iy0, ix1, iy1 = r.x0 + inset, r.y0 + inset, r.x1 - inset, r.y1 - inset
+            if ix1 - ix0 < px(0.8) or iy1 - iy0 < px(0.8):
+                continue
+            for _ in range(int(rng.integers(0, 3))):
+                kind = rng.random()
+                if kind < 0.55:
+                    fw = int(min(ix1 - ix0, px(float(rng.uniform(0.6, 2.0)))))
+                    fh = int(min(iy1 - iy0, px(float(rng.uniform(0.5, 2.0)))))
+                    fx = int(rng.integers(ix0, ix1 - fw + 1))
+                    fy = int(rng.integers(iy0, iy1 - fh + 1))
+                    cv2.rectangle(img, (fx, fy), (fx + fw, fy + fh), 0, thin, cv2.LINE_AA)
+                    if rng.random() < 0.4:  # a pillow line, a sink bowl ...
+                        cv2.line(img, (fx, fy + fh // 4), (fx + fw, fy + fh // 4), 0, thin)
+                else:
+                    rad = int(min((ix1 - ix0) // 2, (iy1 - iy0) // 2, px(rng.uniform(0.3, 0.6))))
+                    cx = int(rng.integers(ix0 + rad, ix1 - rad + 1))
+                    cy = int(rng.integers(iy0 + rad, iy1 - rad + 1))
+                    cv2.circle(img, (cx, cy), rad, 0, thin, cv2.LINE_AA)
+
+    # Room names with their size, as estate-agent plans print them.
+    names: list[str] = []
+    for r in rooms:
+        name = str(rng.choice(ROOM_NAMES))
+        names.append(name)
+        if not text:
+            continue
+        cx, cy = (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2
+        inner_w = r.w - max(t_int) - px(0.3)
+        th = px(0.22)
+        tk = max(1, round(th / 9))
+        _put_text_fit(img, name, (cx, cy - th), th, inner_w, tk)
+        size = f"{r.w / px_per_m:.2f} x {r.h / px_per_m:.2f}"
+        _put_text_fit(img, size, (cx, cy + th), th * 0.8, inner_w, tk)
+
+    # Dimension lines with ticks along the top and the left, outside the building.
+    if text:
+        tick = max(3, int(0.18 * mT))
+        dim_y = by0 - int(0.45 * mT)
+        xs = sorted({bx0, bx1, *(r.x0 for r in rooms if r.y0 == by0)})
+        cv2.line(img, (bx0, dim_y), (bx1, dim_y), 0, thin)
+        for x in xs:
+            cv2.line(
+                img, (x - tick // 2, dim_y + tick // 2), (x + tick // 2, dim_y - tick // 2), 0, thin
+            )
+        for a, b in itertools.pairwise(xs):
+            _put_text_fit(
+                img,
+                f"{(b - a) / px_per_m:.2f}",
+                ((a + b) / 2, dim_y - 0.28 * mT),
+                0.2 * mT,
+                0.8 * (b - a),
+                max(1, thin),
+            )
+        dim_x = bx0 - int(0.5 * mL)
+        ys = sorted({by0, by1, *(r.y0 for r in rooms if r.x0 == bx0)})
+        cv2.line(img, (dim_x, by0), (dim_x, by1), 0, thin)
+        for y in ys:
+            cv2.line(
+                img, (dim_x - tick // 2, y + tick // 2), (dim_x + tick // 2, y - tick // 2), 0, thin
+            )
+
+    # Compass (top right margin) and title block (bottom margin), outside the building.
+    if text:
+        rad = max(4, int(0.32 * min(mT, mR * 2)))
+        cc = (W - mR - rad - 2, int(0.45 * mT))
+        cv2.circle(img, cc, rad, 0, thin, cv2.LINE_AA)
+        arrow = np.array(
+            [
+                [cc[0], cc[1] - rad],
+                [cc[0] - rad // 3, cc[1] + rad // 2],
+                [cc[0] + rad // 3, cc[1] + rad // 2],
+            ],
+            np.int32,
+        )
+        cv2.fillPoly(img, [arrow], 0, cv2.LINE_AA)
+        tx0, ty0 = int(0.58 * W), H - int(0.85 * mB)
+        tx1, ty1 = int(0.96 * W), H - int(0.12 * mB)
+        cv2.rectangle(img, (tx0, ty0), (tx1, ty1), 0, max(1, thin), cv2.LINE_AA)
+        ymid = (ty0 + ty1) // 2
+        cv2.line(img, (tx0, ymid), (tx1, ymid), 0, thin)
+        xmid = tx0 + (tx1 - tx0) * 2 // 3
+        cv2.line(img, (xmid, ymid), (xmid, ty1), 0, thin)
+        _put_text_fit(
+            img,
+            "GROUND FLOOR PLAN",
+            ((tx0 + tx1) / 2, (ty0 + ymid) / 2),
+            0.45 * (ymid - ty0),
+            0.9 * (tx1 - tx0),
+            max(1, thin),
+        )
+        _put_text_fit(
+            img,
+            f"Drawing {seed}",
+            ((tx0 + xmid) / 2, (ymid + ty1) / 2),
+            0.4 * (ty1 - ymid),
+            0.9 * (xmid - tx0),
+            max(1, thin),
+        )
+        _put_text_fit(
+            img,
+            "1:100",
+            ((xmid + tx1) / 2, (ymid + ty1) / 2),
+            0.4 * (ty1 - ymid),
+            0.9 * (tx1 - xmid),
+            max(1, thin),
+        )
+
+    if noise > 0:
+        img = _scan_noise(img, rng, level=float(noise), thin=thin)
+
+    log.debug("drew plan seed=%d %dx%d rooms=%d px_per_m=%.1f", seed, W, H, len(rooms), px_per_m)
+    return DrawnPlan(
+        image=img,
+        labels=labels,
+        walls=wall,
+        seed=seed,
+        px_per_m=px_per_m,
+        exterior_wall_px=t_ext,
+        interior_wall_px=tuple(t_int),
+        door_px=tuple(doors),
+        room_names=tuple(names),
+    )
+
+
+def _scan_noise(
+    img: np.ndarray, rng: np.random.Generator, *, level: float, thin: int
+) -> np.ndarray:
+    """A scanner's defects: a slight blur and salt-and-pepper specks, scaled by `level`."""
+    sigma = 0.35 * thin + 0.4 * level
+    out = cv2.GaussianBlur(img, (0, 0), sigma)
+    n = int(level * 0.004 * img.size)
+    if n:
+        ys = rng.integers(0, img.shape[0], n)
+        xs = rng.integers(0, img.shape[1], n)
+        out[ys, xs] = np.where(rng.random(n) < 0.5, 0, 255).astype(np.uint8)
+    return out
+
+
+def save_truth(plan: DrawnPlan, path: str | Path) -> None:
+    """Write the label image as a 16-bit PNG (0 = no room, k = room k)."""
+    if plan.room_count > 65535:
+        raise ValueError("too many rooms for a 16-bit label image")
+    if not cv2.imwrite(str(path), plan.labels.astype(np.uint16)):
+        raise OSError(f"could not write {path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m detector.synthetic OUT.png [--seed N] [--width W] [--height H] [--noise L]`."""
+    p = argparse.ArgumentParser(
+        prog="python -m detector.synthetic", description=__doc__.splitlines()[0]
+    )
+    add_arguments(p)
+    return run(p.parse_args(argv))
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("out", help="image file to write (PNG, JPEG, TIFF, BMP, WebP)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--width", type=int, default=1200)
+    p.add_argument("--height", type=int, default=900)
+    p.add_argument("--noise", type=float, default=0.0, help="scan noise level in [0, 1]")
+    p.add_argument("--truth", help="also write the room labels as a 16-bit PNG here")
+
+
+def run(args: argparse.Namespace) -> int:
+    plan = draw_plan(args.seed, args.width, args.height, noise=args.noise)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not cv2.imwrite(str(out), plan.image):
+        raise OSError(f"could not write {out}")
+    if args.truth:
+        save_truth(plan, args.truth)
+    print(f"drew {plan.room_count} rooms into {out} ({args.width}x{args.height}, seed {args.seed})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
