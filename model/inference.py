@@ -1,0 +1,255 @@
+"""SageMaker inference handlers for the room detector (the sagemaker-inference toolkit contract).
+
+`model_fn(model_dir)` loads the detector once per worker; then, per request,
+`input_fn(body, content_type)` decodes the plan, `predict_fn(data, model)` finds its rooms and
+`output_fn(prediction, accept)` serialises the results document. The toolkit's model server
+could call these as they are; `serving/` (gunicorn) calls them the same way.
+
+The data between `input_fn` and `predict_fn` is `{"image": first page, "metadata": {...}}`, plus
+`"pages"` (every page) when a PDF has more than one. A prediction is the results document of
+`detector/schema/results.schema.json` plus a convenience `"rooms"` list (the rooms of every page,
+in page order) that `output_fn` leaves out.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from detector.config import DetectorConfig, load_config
+from detector.errors import InvalidPlanError
+from detector.imageio import decode_plan
+from detector.opencv_detector import OpenCVDetector
+from detector.results import Source, success_document, validate_document
+
+log = logging.getLogger("inference")
+
+JSON_CONTENT_TYPE = "application/json"
+CONFIG_FILE_NAME = "config.json"
+DEFAULT_PLAN_NAME = "plan"
+
+# Declared content type -> the type handed to the decoder. None means "sniff the bytes": the
+# generic types say nothing about the format (S3 labels many uploads binary/octet-stream).
+IMAGE_CONTENT_TYPES: dict[str, str | None] = {
+    "image/png": "image/png",
+    "image/jpeg": "image/jpeg",
+    "image/jpg": "image/jpeg",
+    "image/pjpeg": "image/jpeg",
+    "image/tiff": "image/tiff",
+    "image/webp": "image/webp",
+    "image/bmp": "image/bmp",
+    "image/x-ms-bmp": "image/bmp",
+    "application/pdf": "application/pdf",
+    "application/x-image": None,
+    "application/octet-stream": None,
+    "binary/octet-stream": None,
+}
+SUPPORTED_CONTENT_TYPES = (*IMAGE_CONTENT_TYPES, JSON_CONTENT_TYPE)
+ACCEPTED_RESPONSE_TYPES = frozenset({"", "*/*", "application/*", JSON_CONTENT_TYPE})
+
+
+class UnsupportedContentTypeError(InvalidPlanError):
+    """The request's Content-Type is not one we read (HTTP 415)."""
+
+
+class UnsupportedAcceptError(InvalidPlanError):
+    """The client asked for a response type other than JSON (HTTP 406)."""
+
+
+class InvalidRequestError(InvalidPlanError):
+    """The request itself is malformed, e.g. JSON without a base64 `image` (HTTP 400)."""
+
+
+# PDFium is not thread-safe, not even across documents: one PDF decode per process at a time.
+_PDF_LOCK = threading.Lock()
+# The decoder needs the model's config (size limits, PDF DPI) but input_fn only gets the body:
+# model_fn records it here, once per process.
+_decode_config: DetectorConfig | None = None
+
+
+def model_fn(model_dir: str | os.PathLike[str]) -> OpenCVDetector:
+    """Build the detector from `model_dir/config.json` (the shipped defaults when absent).
+
+    An invalid config raises `detector.errors.ConfigError` naming the key: the worker must not
+    start, so SageMaker never sees a healthy /ping from a half-configured model.
+    """
+    global _decode_config
+    path = Path(model_dir) / CONFIG_FILE_NAME
+    if path.is_file():
+        config = load_config(path)
+        log.info("detector config loaded from %s", path)
+    else:
+        config = load_config(None)
+        log.warning("no %s in %s: using the shipped defaults", CONFIG_FILE_NAME, model_dir)
+    detector = OpenCVDetector(config)
+    _decode_config = config
+    return detector
+
+
+def model_warmup_fn(model_dir: str | os.PathLike[str], model: OpenCVDetector) -> None:
+    """Run one tiny detection so the first real request does not pay for lazy initialisation."""
+    del model_dir
+    page = np.full((64, 64), 255, np.uint8)
+    page[8:56, 8:12] = 0
+    model.detect_rooms(page)
+
+
+def normalise_content_type(content_type: str | None) -> str:
+    """`"Image/PNG; q=1"` -> `"image/png"`; absent -> `application/octet-stream` (sniff)."""
+    if not content_type:
+        return "application/octet-stream"
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def check_content_type(content_type: str | None) -> str:
+    """The normalised content type, or `UnsupportedContentTypeError` naming the accepted ones."""
+    ctype = normalise_content_type(content_type)
+    if ctype not in SUPPORTED_CONTENT_TYPES:
+        raise UnsupportedContentTypeError(
+            f"unsupported content type '{ctype}'; send one of: {', '.join(SUPPORTED_CONTENT_TYPES)}"
+        )
+    return ctype
+
+
+def check_accept(accept: str | None) -> None:
+    """Raise `UnsupportedAcceptError` unless the client accepts JSON."""
+    wanted = [a.split(";", 1)[0].strip().lower() for a in (accept or "").split(",")]
+    if not any(a in ACCEPTED_RESPONSE_TYPES for a in wanted):
+        raise UnsupportedAcceptError(
+            f"unsupported Accept '{accept}'; this model answers {JSON_CONTENT_TYPE} only"
+        )
+
+
+def _as_bytes(input_data: Any) -> bytes:
+    if isinstance(input_data, bytes):
+        return input_data
+    if isinstance(input_data, bytearray | memoryview):
+        return bytes(input_data)
+    if isinstance(input_data, str):  # the toolkit hands UTF-8 types (JSON) over as text
+        return input_data.encode("utf-8")
+    raise InvalidRequestError(f"unexpected request body of type {type(input_data).__name__}")
+
+
+def _unwrap_json(body: bytes) -> tuple[bytes, str, dict[str, str]]:
+    """`{"image": base64, "content_type"?, "name"?, "uri"?}` -> (image bytes, type, names)."""
+    try:
+        doc = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InvalidRequestError(f"the JSON request body is not valid JSON: {err}") from err
+    if not isinstance(doc, dict) or not isinstance(doc.get("image"), str):
+        raise InvalidRequestError(
+            'a JSON request must be an object with the plan as a base64 string in "image"'
+        )
+    encoded = doc["image"]
+    if encoded.startswith("data:") and "," in encoded:  # a data: URL
+        encoded = encoded.split(",", 1)[1]
+    try:
+        image = base64.b64decode("".join(encoded.split()), validate=True)
+    except (binascii.Error, ValueError) as err:
+        raise InvalidRequestError(f'"image" is not valid base64: {err}') from err
+    declared = doc.get("content_type")
+    ctype = check_content_type(declared if isinstance(declared, str) else None)
+    if ctype == JSON_CONTENT_TYPE:
+        raise UnsupportedContentTypeError('"content_type" of the image cannot be JSON')
+    names = {k: doc[k] for k in ("name", "uri") if isinstance(doc.get(k), str) and doc[k]}
+    return image, ctype, names
+
+
+@cache
+def _shipped_config() -> DetectorConfig:
+    return load_config(None)
+
+
+def _looks_like_pdf(data: bytes) -> bool:
+    return b"%PDF-" in data[:1024]
+
+
+def input_fn(input_data: bytes | str, content_type: str | None) -> dict[str, Any]:
+    """Decode a request body into `{"image", "metadata"[, "pages"]}`.
+
+    Raises `UnsupportedContentTypeError` (415) or another `InvalidPlanError` (400) for input
+    that is not a plan we can read.
+    """
+    t0 = time.perf_counter()
+    body = _as_bytes(input_data)
+    ctype = check_content_type(content_type)
+    names: dict[str, str] = {}
+    if ctype == JSON_CONTENT_TYPE:
+        body, ctype, names = _unwrap_json(body)
+    config = _decode_config or _shipped_config()
+    hint = IMAGE_CONTENT_TYPES[ctype]
+    if hint == "application/pdf" or _looks_like_pdf(body):
+        with _PDF_LOCK:
+            plan = decode_plan(body, config, hint)
+    else:
+        plan = decode_plan(body, config, hint)
+    if not plan.pages:
+        raise InvalidRequestError("the plan has no pages")
+    metadata: dict[str, Any] = {
+        "content_type": plan.content_type,
+        "bytes": len(body),
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "decode_ms": (time.perf_counter() - t0) * 1e3,
+        **names,
+    }
+    data: dict[str, Any] = {"image": plan.pages[0], "metadata": metadata}
+    if len(plan.pages) > 1:
+        data["pages"] = list(plan.pages)
+    return data
+
+
+def predict_fn(data: dict[str, Any], model: OpenCVDetector) -> dict[str, Any]:
+    """Find the rooms of every page: the results document plus a flat `"rooms"` list."""
+    pages = data.get("pages") or ([data["image"]] if data.get("image") is not None else [])
+    if not pages:
+        raise InvalidRequestError('predict_fn needs an "image" (or "pages") to work on')
+    metadata: dict[str, Any] = data.get("metadata") or {}
+    t0 = time.perf_counter()
+    detected = model.detect_pages([np.asarray(p) for p in pages])
+    detect_ms = (time.perf_counter() - t0) * 1e3
+    decode_ms = float(metadata.get("decode_ms", 0.0))
+    source = Source(
+        name=metadata.get("name") or DEFAULT_PLAN_NAME,
+        uri=metadata.get("uri"),
+        content_type=metadata.get("content_type"),
+        bytes=metadata.get("bytes"),
+        sha256=metadata.get("sha256"),
+    )
+    prediction = success_document(
+        source=source,
+        pages=detected,
+        detector_name=model.name,
+        detector_version=model.version,
+        config=model.config.model_dump(),
+        timings_ms={"decode": decode_ms, "detect": detect_ms, "total": decode_ms + detect_ms},
+    )
+    prediction["rooms"] = [room for page in prediction["pages"] for room in page["rooms"]]
+    return prediction
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def output_fn(prediction: dict[str, Any], accept: str | None) -> tuple[bytes, str]:
+    """The results document as JSON bytes (validated against the schema), and its type."""
+    check_accept(accept)
+    document = {k: v for k, v in prediction.items() if k != "rooms"}
+    validate_document(document)
+    body = json.dumps(document, separators=(",", ":"), default=_json_default).encode("utf-8")
+    return body, JSON_CONTENT_TYPE

@@ -1,0 +1,1 @@
+"""The HTTP model server SageMaker runs (`serve`): gunicorn calling the handlers in inference.py."""

@@ -1,0 +1,127 @@
+"""`serve`: the container's entrypoint. Starts gunicorn with the inference app.
+
+SageMaker runs the image as `docker run IMAGE serve`. The master process validates the settings
+and the model's config first (a bad one exits non-zero with a message, before any socket is
+open), then forks the workers; each worker loads its own detector before it accepts a request,
+and a worker that cannot load it stops the whole server (gunicorn exits 3), so /ping is never
+answered without a model.
+
+Workers are gunicorn's threaded workers: while a long plan is being detected, a spare thread
+still answers /ping within SageMaker's 2-second limit. SIGTERM stops accepting, lets in-flight
+requests finish within MODEL_SERVER_GRACEFUL_TIMEOUT, and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import grp
+import logging
+import os
+import pwd
+import sys
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from detector.config import load_config
+from detector.errors import ConfigError
+
+from .settings import Settings, SettingsError
+
+log = logging.getLogger("serving")
+
+EXIT_USAGE = 2
+
+
+class ModelServer(BaseApplication):  # type: ignore[misc]
+    """gunicorn configured from `Settings` in code: no config file, no command-line parsing."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        super().__init__()
+
+    def gunicorn_options(self) -> dict[str, Any]:
+        s = self.settings
+        options: dict[str, Any] = {
+            "bind": [f"0.0.0.0:{s.port}"],
+            "workers": s.workers,
+            "worker_class": "gthread",
+            "threads": s.threads,
+            "timeout": s.timeout_s,
+            "graceful_timeout": s.graceful_timeout_s,
+            "keepalive": s.keepalive_s,
+            "preload_app": False,  # each worker loads its own model after the fork
+            "accesslog": "-" if s.access_log else None,
+            "errorlog": "-",
+            "loglevel": s.log_level.lower(),
+            "proc_name": "location-detector",
+            "control_socket_disable": True,  # no management socket in a serving container
+        }
+        if os.path.isdir("/dev/shm"):  # heartbeat files in RAM, as gunicorn advises for Docker
+            options["worker_tmp_dir"] = "/dev/shm"
+        if s.worker_user:
+            # The master stays root (SageMaker expects root); the workers, which parse untrusted
+            # images, run as this unprivileged user.
+            user = pwd.getpwnam(s.worker_user)
+            options["user"] = user.pw_uid
+            options["group"] = grp.getgrgid(user.pw_gid).gr_gid
+        return options
+
+    def load_config(self) -> None:
+        for key, value in self.gunicorn_options().items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        # Runs in each worker after the fork: an exception here is a worker boot error.
+        from .app import create_app
+
+        _configure_logging(self.settings.log_level)
+        return create_app(self.settings)
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the server until SIGTERM; returns (or exits with) the process's exit code."""
+    parser = argparse.ArgumentParser(
+        prog="serve",
+        description="SageMaker model server for the room detector (docker run IMAGE serve).",
+    )
+    parser.add_argument(
+        "command", nargs="?", default="serve", choices=["serve"], help="what SageMaker passes"
+    )
+    parser.parse_args(argv)
+    _configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper() or "INFO")
+    try:
+        settings = Settings.from_env()
+        if settings.worker_user:
+            pwd.getpwnam(settings.worker_user)
+    except SettingsError as err:
+        log.error("invalid server setting: %s", err)
+        return EXIT_USAGE
+    except KeyError:
+        log.error("MODEL_SERVER_USER=%s: no such user", settings.worker_user)
+        return EXIT_USAGE
+    config_path = settings.model_dir / "config.json"
+    try:
+        # Fail fast in the master; each worker loads (and validates) it again for itself.
+        load_config(config_path if config_path.is_file() else None)
+    except ConfigError as err:
+        log.error("invalid model config %s: %s", config_path, err)
+        return EXIT_USAGE
+    log.info(
+        "starting model server on port %d: %d workers x %d threads, model dir %s",
+        settings.port,
+        settings.workers,
+        settings.threads,
+        settings.model_dir,
+    )
+    ModelServer(settings).run()  # exits the process itself (0 after a graceful SIGTERM)
+    return 0
