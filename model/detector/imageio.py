@@ -1,18 +1,66 @@
 """Bytes in, page images out: sniffing, safety limits and decoding of every input format.
 
-PLACEHOLDER: minimal version so the rest of the package runs; to be hardened (formats,
-bombs, PDFs, 16-bit, palette) by the detector I/O work.
+The order matters for safety: the type comes from the magic bytes (a content type is only a
+hint), the size comes from the header (Pillow opens images lazily; pdfium reports page sizes
+without rendering), and only inputs within `config.max_pixels`, `config.max_pages` and
+`config.min_side_px` are decoded. So a decompression bomb or a 1000-page PDF is refused in
+milliseconds without allocating its pixels.
+
+Pages come out at their original resolution as uint8: HxW grey, or HxWx3 BGR for colour input
+(OpenCV's order). Transparency is composited on white paper, palettes are expanded, 16-bit
+samples are scaled to 8 bits, and EXIF orientation is applied so a page is the way it is seen.
 """
 
 from __future__ import annotations
 
+import io
+import logging
+import struct
+import threading
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from .config import DetectorConfig
-from .errors import CorruptImageError, EmptyInputError
+from .errors import (
+    CorruptImageError,
+    EmptyInputError,
+    ImageTooLargeError,
+    ImageTooSmallError,
+    PdfError,
+    UnsupportedFormatError,
+)
+
+log = logging.getLogger(__name__)
+
+# MIME type of each format we read, and the Pillow plugin that reads it.
+CONTENT_TYPES = {
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "tiff": "image/tiff",
+    "bmp": "image/bmp",
+    "webp": "image/webp",
+    "pdf": "application/pdf",
+}
+_PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG", "tiff": "TIFF", "bmp": "BMP", "webp": "WEBP"}
+# Suffixes the CLI expands folders to.
+SUPPORTED_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".pdf"})
+# Formats we recognise but do not read, to say what a file is rather than "unknown".
+_KNOWN_OTHERS = (
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"<svg", "SVG"),
+    (b"<?xml", "XML"),
+    (b"{", "JSON or text"),
+)
+
+# pdfium is not thread-safe: one document operation at a time per process.
+_PDFIUM_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -21,13 +69,229 @@ class DecodedPlan:
     pages: list[np.ndarray]  # each HxW uint8 grey or HxWx3 uint8 BGR, original resolution
 
 
+def sniff_format(data: bytes) -> str | None:
+    """The format key ('png', 'jpeg', ...) from the magic bytes, or None if not one we read."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return "tiff"
+    if data.startswith(b"BM") and len(data) >= 26:
+        return "bmp"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    # The PDF header may follow some junk, within the first KiB (PDF 32000-1, 7.5.2 note).
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    return None
+
+
+def _describe_unknown(data: bytes) -> str:
+    head = data[:16].lstrip()
+    for magic, what in _KNOWN_OTHERS:
+        if head.startswith(magic):
+            return what
+    return f"unrecognised data (first bytes {data[:8]!r})"
+
+
 def decode_plan(
     data: bytes, config: DetectorConfig, content_type: str | None = None
 ) -> DecodedPlan:
-    """Decode a plan's bytes into its pages; raises an `InvalidPlanError` subclass."""
+    """Decode a plan's bytes into its pages; raises an `InvalidPlanError` subclass.
+
+    `content_type` is a hint from the caller (an HTTP header, an S3 object's metadata): the
+    magic bytes decide, and a disagreeing hint is only logged.
+    """
     if not data:
         raise EmptyInputError("the plan is empty (0 bytes)")
-    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-    if img is None:
-        raise CorruptImageError("could not decode the image")
-    return DecodedPlan(content_type or "application/octet-stream", [img])
+    fmt = sniff_format(data)
+    if fmt is None:
+        hint = f" (declared as {content_type})" if content_type else ""
+        raise UnsupportedFormatError(
+            f"not a PNG, JPEG, TIFF, BMP, WebP or PDF file{hint}: {_describe_unknown(data)}"
+        )
+    sniffed = CONTENT_TYPES[fmt]
+    if content_type and content_type.split(";")[0].strip().lower() not in (
+        sniffed,
+        "application/octet-stream",
+        "binary/octet-stream",
+        "image/jpg",
+        "image/tif",
+    ):
+        log.info(
+            "content type %s declared, but the bytes are %s: reading %s",
+            content_type,
+            sniffed,
+            sniffed,
+        )
+    pages = _decode_pdf(data, config) if fmt == "pdf" else _decode_image(data, fmt, config)
+    return DecodedPlan(sniffed, pages)
+
+
+def _check_size(width: int, height: int, config: DetectorConfig, what: str) -> None:
+    """Refuse a page by its declared size, before any pixel is decoded."""
+    if width * height > config.max_pixels:
+        raise ImageTooLargeError(
+            f"{what} is {width} x {height} = {width * height:,} pixels, over the limit of "
+            f"{config.max_pixels:,} (max_pixels)"
+        )
+    if min(width, height) < config.min_side_px:
+        raise ImageTooSmallError(
+            f"{what} is {width} x {height} pixels: too small to hold a plan (min_side_px is "
+            f"{config.min_side_px})"
+        )
+
+
+# --- raster images (Pillow) -------------------------------------------------------------------
+
+_PIL_READ_ERRORS = (OSError, SyntaxError, ValueError, struct.error, EOFError, IndexError)
+
+
+def _decode_image(data: bytes, fmt: str, config: DetectorConfig) -> list[np.ndarray]:
+    name = _PIL_FORMATS[fmt]
+    # Our own limits decide; Pillow's warnings (bomb, odd EXIF) are logged, not shown.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            pages = _decode_with_pillow(data, fmt, name, config)
+        finally:
+            for w in caught:
+                log.debug("while decoding %s: %s", name, w.message)
+    return pages
+
+
+def _decode_with_pillow(
+    data: bytes, fmt: str, name: str, config: DetectorConfig
+) -> list[np.ndarray]:
+    try:
+        im = Image.open(io.BytesIO(data), formats=[name])  # lazy: reads the header only
+    except Image.DecompressionBombError as err:
+        raise ImageTooLargeError(f"the {name} header declares too many pixels: {err}") from err
+    except UnidentifiedImageError as err:
+        raise CorruptImageError(
+            f"the {name} header cannot be read (truncated or corrupt file)"
+        ) from err
+    except _PIL_READ_ERRORS as err:
+        raise CorruptImageError(f"the {name} header cannot be read: {err}") from err
+    with im:
+        n_frames = int(getattr(im, "n_frames", 1)) if fmt == "tiff" else 1
+        if n_frames > config.max_pages:
+            raise ImageTooLargeError(
+                f"the TIFF has {n_frames} pages, over the limit of {config.max_pages} (max_pages)"
+            )
+        pages = []
+        for i, frame in enumerate(_frames(im, n_frames)):
+            what = f"the {name} image" if n_frames == 1 else f"TIFF page {i + 1}"
+            _check_size(frame.width, frame.height, config, what)
+            try:
+                frame.load()
+                pages.append(_to_array(frame))
+            except Image.DecompressionBombError as err:
+                raise ImageTooLargeError(f"{what}: {err}") from err
+            except _PIL_READ_ERRORS as err:
+                raise CorruptImageError(f"{what} cannot be decoded: {err}") from err
+    return pages
+
+
+def _frames(im: Image.Image, n: int) -> Iterator[Image.Image]:
+    if n == 1:
+        yield im
+    else:
+        yield from ImageSequence.Iterator(im)
+
+
+def _to_array(im: Image.Image) -> np.ndarray:
+    """A loaded Pillow image as uint8 grey (HxW) or BGR (HxWx3), alpha composited on white."""
+    # EXIF orientation only exists on formats that carry EXIF; a no-op otherwise.
+    if im.format in ("JPEG", "TIFF", "WEBP", "PNG") and im.getexif().get(0x0112, 1) != 1:
+        im = ImageOps.exif_transpose(im)
+    mode = im.mode
+    if mode == "P":
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+        mode = im.mode
+    if mode == "PA":
+        im, mode = im.convert("RGBA"), "RGBA"
+    if mode == "1":
+        return np.asarray(im.convert("L"))
+    if mode == "L":
+        return np.array(im)
+    if mode.startswith("I") or mode == "F":
+        return _scale_to_8bit(np.asarray(im))
+    if mode == "LA":
+        a = np.asarray(im)
+        return _composite_on_white(a[..., :1], a[..., 1])[..., 0]
+    if mode in ("RGBA", "RGBa"):
+        a = np.asarray(im.convert("RGBA"))
+        rgb = _composite_on_white(a[..., :3], a[..., 3])
+        return np.ascontiguousarray(rgb[..., ::-1])
+    if mode != "RGB":  # CMYK, YCbCr, LAB, HSV, ...
+        im = im.convert("RGB")
+    return np.ascontiguousarray(np.asarray(im)[..., ::-1])
+
+
+def _scale_to_8bit(a: np.ndarray) -> np.ndarray:
+    """16-bit (or 32-bit integer / float) grey to uint8, keeping the full range's meaning."""
+    if a.dtype == np.uint8:
+        return np.array(a)
+    if a.dtype.kind == "f":
+        hi = float(np.nanmax(a)) if a.size else 1.0
+        scale = 255.0 if hi <= 1.0 else 255.0 / hi
+        return np.clip(np.nan_to_num(a) * scale, 0, 255).astype(np.uint8)
+    a = a.astype(np.uint32, copy=False) if a.dtype != np.uint32 else a
+    top = 65535 if a.size == 0 or int(a.max()) <= 65535 else int(a.max())
+    return ((a * 255 + top // 2) // top).astype(np.uint8)
+
+
+def _composite_on_white(color: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Lay `color` (HxWxC uint8) with `alpha` (HxW uint8) on white paper."""
+    a = alpha.astype(np.uint16)[..., None]
+    return ((color.astype(np.uint16) * a + 255 * (255 - a) + 127) // 255).astype(np.uint8)
+
+
+# --- PDF (pdfium) -----------------------------------------------------------------------------
+
+
+def _decode_pdf(data: bytes, config: DetectorConfig) -> list[np.ndarray]:
+    import pypdfium2 as pdfium  # only PDF input pays for loading pdfium
+
+    scale = config.pdf_dpi / 72.0  # PDF user space is 1/72 inch
+    with _PDFIUM_LOCK:
+        try:
+            doc = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as err:
+            msg = str(err)
+            if "password" in msg.lower():
+                raise PdfError("the PDF is encrypted (password protected)") from err
+            raise PdfError(f"the PDF cannot be read: {msg}") from err
+        try:
+            n = len(doc)
+            if n == 0:
+                raise PdfError("the PDF has no pages")
+            if n > config.max_pages:
+                raise ImageTooLargeError(
+                    f"the PDF has {n} pages, over the limit of {config.max_pages} (max_pages)"
+                )
+            # Check every page's size first, so a bad last page costs no rendering.
+            for i in range(n):
+                page = doc[i]
+                try:
+                    w_pt, h_pt = page.get_size()
+                finally:
+                    page.close()
+                w, h = round(w_pt * scale), round(h_pt * scale)
+                _check_size(w, h, config, f"PDF page {i + 1} at {config.pdf_dpi} dpi")
+            pages = []
+            for i in range(n):
+                page = doc[i]
+                try:
+                    bitmap = page.render(scale=scale, grayscale=True, fill_color=(255,) * 4)
+                    grey = np.array(bitmap.to_numpy())  # copy: the bitmap's buffer is freed
+                    pages.append(grey[..., 0] if grey.ndim == 3 else grey)
+                except pdfium.PdfiumError as err:
+                    raise PdfError(f"PDF page {i + 1} cannot be rendered: {err}") from err
+                finally:
+                    page.close()
+            return pages
+        finally:
+            doc.close()
