@@ -1,7 +1,12 @@
 """`location-detector`: the command line, a thin layer over the library.
 
-PLACEHOLDER: `detect` writes one JSON per plan; to be completed (overlay, folders, progress,
-exit codes) by the CLI work. `benchmark` delegates to `detector.benchmark`.
+    location-detector detect PLAN... [--config F] [--out DIR|FILE] [--overlay]
+    location-detector draw OUT.png [--seed N] [--width W] [--height H] [--noise L]
+    location-detector benchmark DATASET_DIR --format r3d|ipa [...]
+
+`detect` writes one results document (JSON, validated against the schema) per plan, also for a
+plan that fails (status "failed", with the error), and exits 1 if any plan failed, 2 on a usage
+or configuration error. Folders expand to the supported files directly inside them.
 """
 
 from __future__ import annotations
@@ -9,31 +14,205 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import mimetypes
 import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .config import load_config
-from .errors import DetectorError
-from .opencv_detector import OpenCVDetector
+from .config import DetectorConfig, load_config
+from .errors import ConfigError, DetectorError, InvalidPlanError
+from .imageio import SUPPORTED_SUFFIXES
+from .results import Source, failure_document, validate_document
 
 log = logging.getLogger("detector.cli")
 
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one plan: where its document went, and the error if it failed."""
+
+    plan: Path
+    document: Path
+    rooms: int
+    error: str | None = None
+    overlays: tuple[Path, ...] = ()
+
+
+def expand_plans(args: Iterable[str]) -> list[Path]:
+    """Files as given; folders replaced by the supported files directly inside, sorted."""
+    plans: list[Path] = []
+    for arg in args:
+        path = Path(arg)
+        if path.is_dir():
+            plans += sorted(
+                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+            )
+        else:
+            plans.append(path)  # a missing file is reported as that plan's failure
+    return plans
+
+
+def _output_names(plans: list[Path]) -> list[str]:
+    """One output stem per plan: the file's stem, made unique within the run."""
+    seen: dict[str, int] = {}
+    names = []
+    for p in plans:
+        stem = p.stem or p.name
+        n = seen.get(stem, 0)
+        seen[stem] = n + 1
+        names.append(stem if n == 0 else f"{stem}-{n + 1}")
+    return names
+
+
+def _content_type_hint(path: Path) -> str | None:
+    return mimetypes.guess_type(path.name)[0]
+
+
+def _write_json(path: Path, doc: dict[str, Any]) -> None:
+    validate_document(doc)  # never write a document the schema rejects
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+
+
+def _detect_one(
+    detector: Any, plan: Path, json_path: Path, overlay: bool
+) -> tuple[dict[str, Any], tuple[Path, ...]]:
+    """Run one plan: its success document and the overlays written. Raises on failure."""
+    data = plan.read_bytes()
+    ctype = _content_type_hint(plan)
+    doc = detector.process(data, name=plan.name, uri=str(plan), content_type=ctype)
+    overlays: tuple[Path, ...] = ()
+    if overlay:
+        overlays = _write_overlays(detector.config, data, ctype, doc, json_path)
+    return doc, overlays
+
+
+def _write_overlays(
+    config: DetectorConfig, data: bytes, ctype: str | None, doc: dict[str, Any], json_path: Path
+) -> tuple[Path, ...]:
+    import cv2
+
+    from .imageio import decode_plan
+    from .overlay import render_overlay
+
+    pages = decode_plan(data, config, ctype).pages
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    for page, page_doc in zip(pages, doc["pages"], strict=True):
+        suffix = ".overlay.png" if len(pages) == 1 else f".page{page_doc['index'] + 1}.overlay.png"
+        path = json_path.with_name(json_path.stem + suffix)
+        if not cv2.imwrite(str(path), render_overlay(page, page_doc["rooms"])):
+            raise OSError(f"could not write {path}")
+        written.append(path)
+    return tuple(written)
+
+
+def _failure(detector: Any, plan: Path, err: Exception) -> dict[str, Any]:
+    try:
+        data = plan.read_bytes()
+        source = Source.from_bytes(data, plan.name, str(plan), _content_type_hint(plan))
+    except OSError:
+        source = Source(name=plan.name, uri=str(plan))
+    # Bad input is final; anything else (our bug, a full disk) might pass on a retry.
+    retryable = not isinstance(err, InvalidPlanError | OSError)
+    return failure_document(
+        source=source,
+        error_type=type(err).__name__,
+        message=str(err) or type(err).__name__,
+        retryable=retryable,
+        detector_name=detector.name,
+        detector_version=detector.version,
+        config=detector.config.model_dump(),
+    )
+
+
+def run_detect(
+    plans: list[Path], detector: Any, out_dir: Path | None, out_file: Path | None, overlay: bool
+) -> Iterator[Outcome]:
+    """Detect every plan, writing each document (success or failure); yields the outcomes."""
+    names = _output_names(plans)
+    for plan, name in zip(plans, names, strict=True):
+        json_path = out_file if out_file is not None else (out_dir or Path(".")) / f"{name}.json"
+        try:
+            doc, overlays = _detect_one(detector, plan, json_path, overlay)
+            _write_json(json_path, doc)
+            yield Outcome(plan, json_path, int(doc["room_count"]), None, overlays)
+        except (DetectorError, OSError) as err:
+            yield _record_failure(detector, plan, json_path, err)
+        except Exception as err:  # a bug: keep the batch going, but keep the traceback
+            log.exception("unexpected error on %s", plan)
+            yield _record_failure(detector, plan, json_path, err)
+
+
+def _record_failure(detector: Any, plan: Path, json_path: Path, err: Exception) -> Outcome:
+    message = f"{type(err).__name__}: {err}"
+    try:
+        _write_json(json_path, _failure(detector, plan, err))
+    except OSError as write_err:
+        message += f" (and its failure document could not be written: {write_err})"
+    return Outcome(plan, json_path, 0, message)
+
+
+def _progress(items: list[Path]) -> Any:
+    """A progress bar on stderr for more than one plan (tqdm if installed)."""
+    try:
+        from tqdm import tqdm
+    except ImportError:  # the container image does not ship tqdm; the CLI still works
+        return None
+    return tqdm(total=len(items), unit="plan", file=sys.stderr, disable=len(items) < 2)
+
 
 def _cmd_detect(args: argparse.Namespace) -> int:
+    from .opencv_detector import OpenCVDetector
+
+    plans = expand_plans(args.plans)
+    if not plans:
+        print("error: no plans found in " + ", ".join(args.plans), file=sys.stderr)
+        return EXIT_USAGE
+    out_file = out_dir = None
+    if args.out and Path(args.out).suffix.lower() == ".json":
+        if len(plans) > 1:
+            print(
+                f"error: --out {args.out} is a file, but {len(plans)} plans were given; "
+                "pass a folder",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        out_file = Path(args.out)
+    elif args.out:
+        out_dir = Path(args.out)
     detector = OpenCVDetector(load_config(args.config))
+
+    bar = _progress(plans)
     failed = 0
-    for plan in args.plans:
-        path = Path(plan)
-        try:
-            doc = detector.process(path.read_bytes(), name=path.name, uri=str(path))
-        except DetectorError as err:
-            print(f"error: {path}: {err}", file=sys.stderr)
+    for outcome in run_detect(plans, detector, out_dir, out_file, args.overlay):
+        if outcome.error:
             failed += 1
-            continue
-        out = Path(args.out or ".") / f"{path.stem}.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(doc, indent=2))
-    return 1 if failed else 0
+            line = f"error: {outcome.plan}: {outcome.error}"
+        else:
+            line = f"{outcome.plan}: {outcome.rooms} rooms -> {outcome.document}"
+            if outcome.overlays:
+                line += " (overlay " + ", ".join(str(p) for p in outcome.overlays) + ")"
+        if bar is not None and not bar.disable:
+            bar.write(line, file=sys.stderr if outcome.error else sys.stdout)
+            bar.update(1)
+        else:
+            print(line, file=sys.stderr if outcome.error else sys.stdout)
+    if bar is not None:
+        bar.close()
+    if len(plans) > 1:
+        print(f"{len(plans)} plans: {len(plans) - failed} succeeded, {failed} failed")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _cmd_draw(args: argparse.Namespace) -> int:
+    from .synthetic import run
+
+    return run(args)
 
 
 def _cmd_benchmark(args: argparse.Namespace) -> int:
@@ -43,14 +222,44 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="location-detector", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="location-detector",
+        description="Finds the rooms in architectural floor plans.",
+    )
+    p.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="library log messages shown on stderr (default WARNING)",
+    )
     sub = p.add_subparsers(dest="command", required=True)
-    d = sub.add_parser("detect", help="find the rooms of one or more plans")
-    d.add_argument("plans", nargs="+")
-    d.add_argument("--config")
-    d.add_argument("--out")
-    d.add_argument("--overlay", action="store_true")
+
+    d = sub.add_parser(
+        "detect",
+        help="find the rooms of one or more plans",
+        description="Write one results JSON per plan (also for a plan that fails). "
+        "Exit code: 0 all succeeded, 1 some failed, 2 usage or config error.",
+    )
+    d.add_argument("plans", nargs="+", metavar="PLAN", help="plan files or folders of plans")
+    d.add_argument("--config", help="detector config JSON (default: the shipped config.json)")
+    d.add_argument(
+        "--out",
+        help="folder for the JSON files (default: the current folder), or a FILE.json for a "
+        "single plan",
+    )
+    d.add_argument(
+        "--overlay",
+        action="store_true",
+        help="also write <name>.overlay.png: the plan with each room filled and numbered",
+    )
     d.set_defaults(func=_cmd_detect)
+
+    from .synthetic import add_arguments as add_draw_arguments
+
+    dr = sub.add_parser("draw", help="draw a synthetic plan with exact room truth")
+    add_draw_arguments(dr)
+    dr.set_defaults(func=_cmd_draw)
+
     b = sub.add_parser("benchmark", help="score the detector on a dataset with ground truth")
     from .benchmark import add_arguments as add_benchmark_arguments
 
@@ -60,9 +269,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    logging.basicConfig(level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args))
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -1,0 +1,146 @@
+"""The `location-detector` command: outputs, failure documents and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from detector.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from detector.results import validate_document
+
+
+@pytest.fixture
+def plan_png(tmp_path, small_plan) -> Path:
+    path = tmp_path / "plans" / "house.png"
+    path.parent.mkdir()
+    cv2.imwrite(str(path), small_plan.image)
+    return path
+
+
+def _doc(path: Path) -> dict:
+    doc = json.loads(path.read_text())
+    validate_document(doc)
+    return doc
+
+
+def test_single_plan_to_a_file_with_overlay(tmp_path, plan_png, small_plan, capsys):
+    out = tmp_path / "result.json"
+    assert main(["detect", str(plan_png), "--out", str(out), "--overlay"]) == EXIT_OK
+    doc = _doc(out)
+    assert doc["status"] == "succeeded"
+    assert doc["source"]["name"] == "house.png" and doc["source"]["content_type"] == "image/png"
+    assert doc["pages"][0]["width"] == 640 and doc["pages"][0]["height"] == 480
+    overlay = cv2.imread(str(tmp_path / "result.overlay.png"))
+    assert overlay is not None and overlay.shape == (*small_plan.image.shape, 3)
+    assert f"{doc['room_count']} rooms" in capsys.readouterr().out
+
+
+def test_folder_with_good_and_bad_plans(tmp_path, plan_png, capsys):
+    folder = plan_png.parent
+    (folder / "notes.png").write_text("not an image")
+    (folder / "empty.jpg").write_bytes(b"")
+    (folder / "half.png").write_bytes(plan_png.read_bytes()[:2000])
+    (folder / "readme.txt").write_text("ignored: not a plan suffix")
+    out = tmp_path / "out"
+    assert main(["detect", str(folder), "--out", str(out)]) == EXIT_FAILED
+    written = sorted(p.name for p in out.iterdir())
+    assert written == ["empty.json", "half.json", "house.json", "notes.json"]
+    statuses = {p.stem: _doc(p)["status"] for p in out.iterdir()}
+    assert statuses == {
+        "empty": "failed",
+        "half": "failed",
+        "house": "succeeded",
+        "notes": "failed",
+    }
+    failure = _doc(out / "notes.json")
+    assert failure["error"]["type"] == "UnsupportedFormatError"
+    assert failure["error"]["retryable"] is False
+    assert failure["source"]["bytes"] == len("not an image")
+    err_lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("error:")]
+    # one clear line per failed plan, naming the file and the error
+    assert len(err_lines) == 3
+    assert any("empty.jpg" in ln and "EmptyInputError" in ln for ln in err_lines)
+    assert any("half.png" in ln and "CorruptImageError" in ln for ln in err_lines)
+
+
+def test_missing_file_fails_with_a_document(tmp_path):
+    out = tmp_path / "out"
+    assert main(["detect", str(tmp_path / "nope.png"), "--out", str(out)]) == EXIT_FAILED
+    doc = _doc(out / "nope.json")
+    assert doc["status"] == "failed" and doc["error"]["type"] == "FileNotFoundError"
+
+
+def test_pdf_pages_each_get_an_overlay(tmp_path, small_plan, pdf_of):
+    pdf = tmp_path / "two.pdf"
+    pdf.write_bytes(pdf_of([small_plan.image, small_plan.image[:, :400]], dpi=150))
+    out = tmp_path / "out"
+    assert main(["detect", str(pdf), "--out", str(out), "--overlay"]) == EXIT_OK
+    doc = _doc(out / "two.json")
+    assert [p["index"] for p in doc["pages"]] == [0, 1]
+    for i, page in enumerate(doc["pages"], start=1):
+        img = cv2.imread(str(out / f"two.page{i}.overlay.png"))
+        assert img.shape[:2] == (page["height"], page["width"])
+
+
+def test_same_names_do_not_overwrite_each_other(tmp_path, small_plan):
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        cv2.imwrite(str(tmp_path / d / "plan.png"), small_plan.image)
+    out = tmp_path / "out"
+    args = ["detect", str(tmp_path / "a" / "plan.png"), str(tmp_path / "b" / "plan.png")]
+    assert main([*args, "--out", str(out)]) == EXIT_OK
+    assert _doc(out / "plan.json")["source"]["uri"].endswith("a/plan.png")
+    assert _doc(out / "plan-2.json")["source"]["uri"].endswith("b/plan.png")
+
+
+def test_usage_errors_exit_2(tmp_path, plan_png, capsys):
+    assert main(["detect", str(plan_png), str(plan_png), "--out", str(tmp_path / "x.json")]) == 2
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"min_aera": 0.1}))
+    assert main(["detect", str(plan_png), "--config", str(bad)]) == EXIT_USAGE
+    assert "unknown config key 'min_aera'" in capsys.readouterr().err
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    assert main(["detect", str(empty)]) == EXIT_USAGE
+    with pytest.raises(SystemExit) as exit_info:
+        main(["detect"])
+    assert exit_info.value.code == 2
+
+
+def test_config_file_is_used(tmp_path, plan_png):
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps({"max_pixels": 10_000}))
+    out = tmp_path / "r.json"
+    assert main(["detect", str(plan_png), "--config", str(cfg), "--out", str(out)]) == 1
+    doc = _doc(out)
+    assert doc["error"]["type"] == "ImageTooLargeError"
+    assert doc["detector"]["config"]["max_pixels"] == 10_000
+
+
+def test_draw_then_detect_as_a_real_process(tmp_path):
+    """The entry point as a user runs it: a separate process, exit codes, files on disk."""
+    plan = tmp_path / "drawn.png"
+    cmd = [sys.executable, "-m", "detector.cli"]
+    drawn = subprocess.run(
+        [*cmd, "draw", str(plan), "--seed", "9", "--width", "800", "--height", "600"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "drew" in drawn.stdout
+    res = subprocess.run(
+        [*cmd, "detect", str(plan), str(tmp_path / "missing.png"), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 1
+    assert "missing.png" in res.stderr and "FileNotFoundError" in res.stderr
+    assert "1 succeeded, 1 failed" in res.stdout
+    assert np.array_equal(cv2.imread(str(plan), cv2.IMREAD_GRAYSCALE).shape, np.array([600, 800]))
+    assert _doc(tmp_path / "drawn.json")["status"] == "succeeded"
