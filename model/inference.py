@@ -19,7 +19,6 @@ import hashlib
 import json
 import logging
 import os
-import threading
 import time
 from functools import cache
 from pathlib import Path
@@ -71,8 +70,6 @@ class InvalidRequestError(InvalidPlanError):
     """The request itself is malformed, e.g. JSON without a base64 `image` (HTTP 400)."""
 
 
-# PDFium is not thread-safe, not even across documents: one PDF decode per process at a time.
-_PDF_LOCK = threading.Lock()
 # The decoder needs the model's config (size limits, PDF DPI) but input_fn only gets the body:
 # model_fn records it here, once per process.
 _decode_config: DetectorConfig | None = None
@@ -97,12 +94,56 @@ def model_fn(model_dir: str | os.PathLike[str]) -> OpenCVDetector:
     return detector
 
 
-def model_warmup_fn(model_dir: str | os.PathLike[str], model: OpenCVDetector) -> None:
-    """Run one tiny detection so the first real request does not pay for lazy initialisation."""
-    del model_dir
+def _tiny_pdf() -> bytes:
+    """A valid one-page blank PDF (1 inch square), written by hand: no PDF writer needed."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 72 72] >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def warm_up(model: OpenCVDetector | None = None) -> None:
+    """Run a tiny PNG and a tiny PDF through decode, detect and output: loads everything lazy.
+
+    The server calls this in its master process before forking, so workers share the loaded
+    modules (decoders, pdfium, the schema validator) and need no file access to import them
+    later (they may run as another user). A broken install, say pdfium missing, fails here at
+    start rather than on the first PDF.
+    """
+    import cv2
+
+    # Permissive limits: this exercises the code paths, not the model's thresholds.
+    config = DetectorConfig(min_side_px=1)
     page = np.full((64, 64), 255, np.uint8)
     page[8:56, 8:12] = 0
-    model.detect_rooms(page)
+    ok, png = cv2.imencode(".png", page)
+    if not ok:
+        raise RuntimeError("OpenCV cannot encode a PNG")
+    decode_plan(_tiny_pdf(), config, "application/pdf")
+    plan = decode_plan(png.tobytes(), config, "image/png")
+    detector = model or OpenCVDetector(config)
+    prediction = predict_fn({"image": plan.pages[0], "metadata": {}}, detector)
+    output_fn(prediction, JSON_CONTENT_TYPE)
+
+
+def model_warmup_fn(model_dir: str | os.PathLike[str], model: OpenCVDetector) -> None:
+    """The toolkit's warm-up hook: one tiny request, so the first real one pays no set-up."""
+    del model_dir
+    warm_up(model)
 
 
 def normalise_content_type(content_type: str | None) -> str:
@@ -171,10 +212,6 @@ def _shipped_config() -> DetectorConfig:
     return load_config(None)
 
 
-def _looks_like_pdf(data: bytes) -> bool:
-    return b"%PDF-" in data[:1024]
-
-
 def input_fn(input_data: bytes | str, content_type: str | None) -> dict[str, Any]:
     """Decode a request body into `{"image", "metadata"[, "pages"]}`.
 
@@ -188,12 +225,8 @@ def input_fn(input_data: bytes | str, content_type: str | None) -> dict[str, Any
     if ctype == JSON_CONTENT_TYPE:
         body, ctype, names = _unwrap_json(body)
     config = _decode_config or _shipped_config()
-    hint = IMAGE_CONTENT_TYPES[ctype]
-    if hint == "application/pdf" or _looks_like_pdf(body):
-        with _PDF_LOCK:
-            plan = decode_plan(body, config, hint)
-    else:
-        plan = decode_plan(body, config, hint)
+    # decode_plan serialises pdfium itself (it is not thread-safe), so threads may call it.
+    plan = decode_plan(body, config, IMAGE_CONTENT_TYPES[ctype])
     if not plan.pages:
         raise InvalidRequestError("the plan has no pages")
     metadata: dict[str, Any] = {

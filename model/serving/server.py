@@ -23,9 +23,13 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+import inference
 from detector.config import load_config
 from detector.errors import ConfigError
 
+# Imported in the master (shared copy-on-write by the workers): a worker that drops to an
+# unprivileged user then needs to read nothing but the model directory.
+from .app import create_app
 from .settings import Settings, SettingsError
 
 log = logging.getLogger("serving")
@@ -73,8 +77,6 @@ class ModelServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         # Runs in each worker after the fork: an exception here is a worker boot error.
-        from .app import create_app
-
         _configure_logging(self.settings.log_level)
         return create_app(self.settings)
 
@@ -116,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         log.error("invalid model config %s: %s", config_path, err)
         return EXIT_USAGE
+    inference.warm_up()
     log.info(
         "starting model server on port %d: %d workers x %d threads, model dir %s",
         settings.port,
