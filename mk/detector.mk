@@ -1,1 +1,22 @@
 # detector targets (owned by the detector work). Append to TEST_TARGETS / LINT_TARGETS as needed.
+
+DEMO_DIR  := $(OUT)/demo
+DEMO_SEED ?= 7
+DETECTOR_CLI := $(VENV)/bin/location-detector
+
+.PHONY: demo
+demo: venv ## draw a plan, find its rooms, write the JSON and an overlay PNG into out/demo/
+	@mkdir -p $(DEMO_DIR)
+	@$(DETECTOR_CLI) draw $(DEMO_DIR)/plan.png --seed $(DEMO_SEED) --width 1600 --height 1200 \
+		--noise 0.3 --truth $(DEMO_DIR)/plan.truth.png
+	@$(DETECTOR_CLI) detect $(DEMO_DIR)/plan.png --out $(DEMO_DIR) --overlay
+	@$(PY) -c "import json, cv2; d = json.load(open('$(DEMO_DIR)/plan.json')); \
+		t = cv2.imread('$(DEMO_DIR)/plan.truth.png', cv2.IMREAD_UNCHANGED); \
+		print(f'rooms found: {d[\"room_count\"]}, drawn: {int(t.max())}')"
+	@echo "results JSON: $(DEMO_DIR)/plan.json"
+	@echo "overlay PNG:  $(DEMO_DIR)/plan.overlay.png (each room found, filled and numbered)"
+	@echo "truth labels: $(DEMO_DIR)/plan.truth.png (16-bit, room k = value k)"
+
+.PHONY: benchmark-large
+benchmark-large: venv ## time and peak memory of the detector on a drawn 6000 x 4500 plan
+	$(PY) benchmarks/large_plan.py

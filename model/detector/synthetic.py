@@ -253,7 +253,7 @@ def draw_plan(
     # Page layout as fractions of the page: margins hold dimensions, compass, title block.
     mL, mT, mR, mB = int(0.09 * W), int(0.11 * H), int(0.05 * W), int(0.15 * H)
     avail_w, avail_h = W - mL - mR, H - mT - mB
-    width_m = float(rng.uniform(11.0, 20.0))
+    width_m = float(rng.uniform(10.0, 18.0))
     bw = int(avail_w * rng.uniform(0.85, 1.0))
     px_per_m = bw / width_m
     bh = int(min(avail_h, max(0.45 * avail_h, bw * rng.uniform(0.45, 0.95))))
@@ -284,7 +284,7 @@ def draw_plan(
         t = int(rng.choice(t_int))
         walls.append(_Wall("v", cx, rest.y0, rest.y1, t))
         pieces = [strip, rest]
-    target_area = float(rng.uniform(9.0, 22.0)) * px_per_m**2
+    target_area = float(rng.uniform(10.0, 24.0)) * px_per_m**2
     rooms: list[_Rect] = []
     for piece in pieces:
         rooms += _split(

@@ -1,0 +1,123 @@
+"""The detector on plans drawn with exact truth: room counts and per-room IoU.
+
+Plans of several sizes (600 px to 2400 px wide), with and without scan noise, L-shaped and
+rectangular, all with doors, windows, text, dimensions, furniture, a compass and a title block.
+The thresholds are what the detector meets today with a margin; raise them as it improves.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import asdict
+
+import numpy as np
+import pytest
+
+from detector.opencv_detector import OpenCVDetector
+from detector.synthetic import draw_plan
+
+# (seed, width, height, noise): sizes and noise vary together so the set stays small and fast
+PLANS = [
+    (101, 640, 480, 0.0),
+    (102, 800, 600, 0.3),
+    (103, 900, 700, 0.0),
+    (104, 1000, 750, 0.6),
+    (105, 1100, 800, 0.0),
+    (106, 1200, 900, 0.3),
+    (107, 1300, 1000, 0.0),
+    (108, 1400, 1050, 0.3),
+    (109, 1600, 1200, 0.0),
+    (110, 1800, 1350, 0.3),
+    (111, 2000, 1500, 0.0),
+    (112, 2400, 1800, 0.3),
+]
+
+# Pooled over PLANS (see the module docstring for how to move them).
+MIN_RECALL = 0.65  # drawn rooms found (IoU > 0.5)
+MIN_PRECISION = 0.40  # detections that are a drawn room
+MIN_MEAN_IOU = 0.85  # mean IoU of the matched rooms
+MAX_OUTSIDE_FRACTION = 0.10  # share of detected room area lying outside the building
+MIN_PLANS_HALF_FOUND = 0.6  # share of plans where at least half the drawn rooms are found
+
+
+@pytest.fixture(scope="module")
+def results(score_rooms):
+    detector = OpenCVDetector()
+    out = []
+    for seed, w, h, noise in PLANS:
+        plan = draw_plan(seed, w, h, noise=noise)
+        rooms = detector.detect_rooms(plan.image)
+        out.append((plan, rooms, score_rooms([r.polygon for r in rooms], plan.labels)))
+    return out
+
+
+def _pooled(results):
+    tp = sum(m.tp for _, _, m in results)
+    drawn = sum(m.drawn for _, _, m in results)
+    found = sum(m.found for _, _, m in results)
+    ious = [i for _, _, m in results for i in m.ious]
+    return tp, drawn, found, ious
+
+
+def test_report(results, capsys):
+    """Not an assertion: prints the figures the thresholds below are set from (pytest -s)."""
+    tp, drawn, found, ious = _pooled(results)
+    with capsys.disabled():
+        print(
+            f"\ndrawn plans: drawn {drawn}, found {found}, matched {tp}; "
+            f"recall {tp / drawn:.3f}, precision {tp / max(found, 1):.3f}, "
+            f"mean IoU {statistics.fmean(ious) if ious else 0:.3f}"
+        )
+
+
+def test_recall_and_precision(results):
+    tp, drawn, found, _ = _pooled(results)
+    assert tp / drawn >= MIN_RECALL
+    assert tp / max(found, 1) >= MIN_PRECISION
+
+
+def test_matched_rooms_have_the_right_shape(results):
+    _, _, _, ious = _pooled(results)
+    assert ious and statistics.fmean(ious) >= MIN_MEAN_IOU
+
+
+def test_most_plans_find_most_rooms(results):
+    ok = [m.tp >= 0.5 * m.drawn for _, _, m in results]
+    assert sum(ok) / len(ok) >= MIN_PLANS_HALF_FOUND
+
+
+def test_outside_the_building_is_not_a_room(results):
+    import cv2
+
+    outside_px = total_px = 0
+    for plan, rooms, _ in results:
+        # the building: everything the exterior wall band encloses
+        free = (~plan.walls).view(np.uint8).copy()
+        cv2.floodFill(free, None, (0, 0), 2, flags=4)
+        outside = free == 2
+        for r in rooms:
+            mask = np.zeros(plan.labels.shape, np.uint8)
+            cv2.fillPoly(mask, [np.round(np.asarray(r.polygon)).astype(np.int32)], 1)
+            total_px += int(mask.sum())
+            outside_px += int(mask[outside].sum())
+    assert outside_px / max(total_px, 1) <= MAX_OUTSIDE_FRACTION
+
+
+def test_rooms_are_in_page_coordinates_and_consistent(results):
+    for plan, rooms, _ in results:
+        h, w = plan.image.shape
+        for r in rooms:
+            pts = np.asarray(r.polygon)
+            assert (pts >= -0.5).all() and (pts[:, 0] <= w).all() and (pts[:, 1] <= h).all()
+            x, y, bw, bh = r.bbox
+            assert x + bw <= w + 1 and y + bh <= h + 1
+            assert abs(r.area_fraction - r.area_px / (w * h)) < 1e-6
+            assert 0 <= r.confidence <= 1
+        assert len({r.id for r in rooms}) == len(rooms)
+
+
+def test_same_plan_same_rooms():
+    plan = draw_plan(PLANS[4][0], *PLANS[4][1:3])
+    a = OpenCVDetector().detect_rooms(plan.image)
+    b = OpenCVDetector().detect_rooms(plan.image.copy())
+    assert [asdict(r) for r in a] == [asdict(r) for r in b]
