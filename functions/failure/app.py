@@ -1,0 +1,69 @@
+"""Failure Lambda: SageMaker's error notification (SNS -> SQS) -> failure document or retry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from pipeline.callbacks import FailureDeps, handle_failure, notification_from_record
+from pipeline.models import SageMakerInferenceResult
+from pipeline.observability import logger, metrics, tracer
+from pipeline.settings import FailureSettings, load_settings
+from pipeline.status import StatusTable
+
+settings = load_settings(FailureSettings)
+deps = FailureDeps(
+    settings=settings,
+    s3=boto3.client("s3"),
+    sqs=boto3.client("sqs"),
+    status=StatusTable(boto3.resource("dynamodb").Table(settings.table_name)),
+)
+persistence = DynamoDBPersistenceLayer(
+    table_name=settings.table_name, key_attr="id", expiry_attr="expiration"
+)
+idempotency = IdempotencyConfig(
+    event_key_jmespath="inferenceId",
+    raise_on_no_idempotency_key=True,
+    expires_after_seconds=settings.idempotency_ttl_seconds,
+)
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+@idempotent_function(
+    data_keyword_argument="notification",
+    persistence_store=persistence,
+    config=idempotency,
+    key_prefix="failure#error",
+)
+def on_failure(notification: SageMakerInferenceResult) -> dict[str, Any]:
+    return handle_failure(notification, deps)
+
+
+@tracer.capture_method
+def record_handler(record: SQSRecord) -> None:
+    notification = notification_from_record(record.raw_event)
+    if notification is not None:
+        on_failure(notification=notification)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    idempotency.register_lambda_context(context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,388 @@
+"""Success and failure callbacks: a SageMaker notification becomes a final document or a retry.
+
+`notification_from_record` parses one SQS record (SNS envelope around SageMaker's message)
+with Powertools' `SnsSqsEnvelope`. `handle_success` reads the `.out` SageMaker names, validates
+and normalises it and writes `results/<plan key>.json`; `handle_failure` classifies the
+failure reason and either writes a final failure document or re-queues the plan with backoff.
+The handlers make both idempotent on the inference id.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser.envelopes import SnsSqsEnvelope
+from botocore.exceptions import ClientError
+from pydantic import ValidationError
+
+from detector.results import SchemaValidationError, validate_document
+
+from .documents import InferenceInfo, dumps, normalise, pipeline_failure
+from .errors import MalformedMessageError, OutputUnavailableError, RetriesExhaustedError
+from .models import (
+    RetryMessage,
+    SageMakerInferenceResult,
+    SageMakerNotification,
+    SageMakerTestNotification,
+)
+from .naming import PlanRef, parse_s3_url, result_key, split_inference_id
+from .observability import (
+    END_TO_END_SECONDS,
+    MESSAGES_IGNORED,
+    PLANS_COMPLETED,
+    PLANS_FAILED,
+    PLANS_RETRIED,
+    ROOMS_DETECTED,
+    count,
+    logger,
+    seconds,
+    tracer,
+)
+from .settings import FailureSettings, SuccessSettings
+from .status import PlanRecord, StatusTable
+
+MAX_SQS_DELAY_SECONDS = 900
+
+
+def notification_from_record(raw_record: dict[str, Any]) -> SageMakerInferenceResult | None:
+    """SageMaker's message inside one SQS record; None for a test notification.
+
+    Raises `MalformedMessageError` for anything else, so the record fails and is kept.
+    """
+    try:
+        parsed = parse(
+            event={"Records": [raw_record]}, model=SageMakerNotification, envelope=SnsSqsEnvelope
+        )
+    except (ValidationError, ValueError, TypeError) as err:
+        raise MalformedMessageError(f"not a SageMaker notification in SNS: {err}") from err
+    message = parsed[0] if isinstance(parsed, list) and parsed else None
+    if isinstance(message, SageMakerTestNotification):
+        logger.info("ignoring SageMaker test notification")
+        count(MESSAGES_IGNORED)
+        return None
+    if not isinstance(message, SageMakerInferenceResult):
+        raise MalformedMessageError("empty SNS message")
+    return message
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    """The plan a notification is about, from the status table (or its input location)."""
+
+    plan: PlanRef
+    record: PlanRecord | None
+    attempt: int
+
+
+def plan_context(notification: SageMakerInferenceResult, status: StatusTable) -> PlanContext:
+    """Find the plan: by the inference id this pipeline issued, else by the input location."""
+    record = None
+    attempt = 1
+    try:
+        plan_id, attempt = split_inference_id(notification.inferenceId)
+        record = status.get(plan_id)
+    except MalformedMessageError:
+        logger.warning("inference id not issued by this pipeline; using the input location")
+    if record is not None:
+        return PlanContext(record.plan, record, attempt)
+    bucket, key = parse_s3_url(notification.requestParameters.inputLocation)
+    return PlanContext(PlanRef(bucket, key), None, attempt)
+
+
+def inference_info(
+    notification: SageMakerInferenceResult, ctx: PlanContext, completed_at: datetime
+) -> InferenceInfo:
+    record = ctx.record
+    params = notification.responseParameters
+    output = params.outputLocation if params else None
+    return InferenceInfo(
+        inference_id=notification.inferenceId,
+        endpoint=notification.requestParameters.endpointName,
+        output_location=output,
+        attempts=ctx.attempt,
+        # Without a record (an inference we did not start) the upload time is unknown:
+        # SageMaker's receivedTime is the closest we have.
+        uploaded_at=(record.uploaded_at if record else None) or notification.receivedTime,
+        submitted_at=record.submitted_at if record else None,
+        received_at=notification.receivedTime,
+        finished_at=notification.eventTime,
+        completed_at=completed_at,
+    )
+
+
+def read_s3_url(s3: Any, url: str) -> bytes:
+    bucket, key = parse_s3_url(url)
+    try:
+        return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    except ClientError as err:
+        raise OutputUnavailableError(f"cannot read {url}: {err}") from err
+
+
+@dataclass
+class SuccessDeps:
+    settings: SuccessSettings
+    s3: Any
+    status: StatusTable
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+
+def _write(s3: Any, bucket: str, key: str, doc: dict[str, Any]) -> str:
+    s3.put_object(Bucket=bucket, Key=key, Body=dumps(doc), ContentType="application/json")
+    return f"s3://{bucket}/{key}"
+
+
+def _final_failure(
+    *,
+    s3: Any,
+    status: StatusTable,
+    results_bucket: str,
+    results_prefix: str,
+    ctx: PlanContext,
+    doc: dict[str, Any],
+    now: datetime,
+    inference_id: str,
+) -> str:
+    """Write a failure document and mark the plan FAILED (counted once)."""
+    uri = _write(s3, results_bucket, result_key(ctx.plan.key, results_prefix), doc)
+    error = doc.get("error", {})
+    if status.mark_failed(
+        ctx.plan,
+        error_type=str(error.get("type", "Error")),
+        message=str(error.get("message", "")),
+        result_uri=uri,
+        now=now,
+        inference_id=inference_id,
+        uploaded_at=ctx.record.uploaded_at if ctx.record else None,
+    ):
+        count(PLANS_FAILED)
+    return uri
+
+
+@tracer.capture_method
+def handle_success(notification: SageMakerInferenceResult, deps: SuccessDeps) -> dict[str, Any]:
+    """Read the `.out`, validate, normalise, write the result, mark COMPLETED."""
+    if not notification.succeeded:
+        raise MalformedMessageError(
+            f"invocationStatus {notification.invocationStatus!r} on the success topic"
+        )
+    cfg = deps.settings
+    logger.set_correlation_id(notification.inferenceId)
+    ctx = plan_context(notification, deps.status)
+    if ctx.record is not None and ctx.record.status == "COMPLETED":
+        logger.info("plan already COMPLETED: nothing to write", extra={"plan_uri": ctx.plan.uri})
+        return {"outcome": "skipped", "inference_id": notification.inferenceId}
+    params = notification.responseParameters
+    location = params.outputLocation if params else None
+    if not location:
+        raise MalformedMessageError("success notification without an outputLocation")
+
+    raw = read_s3_url(deps.s3, location)
+    now = deps.clock()
+    info = inference_info(notification, ctx, now)
+    try:
+        doc = json.loads(raw)
+        validate_document(doc)
+    except (json.JSONDecodeError, UnicodeDecodeError, SchemaValidationError) as err:
+        # The endpoint broke its contract: retrying the same input will not help.
+        logger.error("endpoint output is not a results document", extra={"error": str(err)})
+        failure = pipeline_failure(
+            ctx.plan,
+            error_type="InvalidOutputError",
+            message=f"the endpoint's output {location} is not a valid results document: {err}",
+            retryable=False,
+            info=info,
+        )
+        uri = _final_failure(
+            s3=deps.s3,
+            status=deps.status,
+            results_bucket=cfg.results_bucket,
+            results_prefix=cfg.results_prefix,
+            ctx=ctx,
+            doc=failure,
+            now=now,
+            inference_id=notification.inferenceId,
+        )
+        return {"outcome": "failed", "inference_id": notification.inferenceId, "result_uri": uri}
+
+    final = normalise(doc, ctx.plan, info)
+    if final["status"] == "failed":
+        uri = _final_failure(
+            s3=deps.s3,
+            status=deps.status,
+            results_bucket=cfg.results_bucket,
+            results_prefix=cfg.results_prefix,
+            ctx=ctx,
+            doc=final,
+            now=now,
+            inference_id=notification.inferenceId,
+        )
+        logger.warning("endpoint returned a failure document", extra={"error": final["error"]})
+        return {"outcome": "failed", "inference_id": notification.inferenceId, "result_uri": uri}
+
+    uri = _write(deps.s3, cfg.results_bucket, result_key(ctx.plan.key, cfg.results_prefix), final)
+    rooms = int(final.get("room_count", 0))
+    if deps.status.mark_completed(
+        ctx.plan,
+        inference_id=notification.inferenceId,
+        result_uri=uri,
+        room_count=rooms,
+        now=now,
+    ):
+        count(PLANS_COMPLETED)
+        count(ROOMS_DETECTED, rooms)
+        end_to_end = final["inference"].get("timings_s", {}).get("end_to_end")
+        if end_to_end is not None:
+            seconds(END_TO_END_SECONDS, end_to_end)
+    logger.info("result written", extra={"result_uri": uri, "room_count": rooms})
+    return {"outcome": "completed", "inference_id": notification.inferenceId, "result_uri": uri}
+
+
+# --- failures -------------------------------------------------------------------------------
+
+_CLIENT_STATUS = re.compile(r"client error \((\d{3})\)", re.IGNORECASE)
+_SERVER_STATUS = re.compile(r"server error \((\d{3})\)", re.IGNORECASE)
+# 4xx that mean "try again later", not "bad input".
+_RETRYABLE_4XX = {408, 409, 423, 424, 425, 429}
+
+
+def classify_failure(reason: str | None, container_error: dict[str, Any] | None = None) -> str:
+    """'client' (the input is at fault: final) or 'transient' (worth another attempt).
+
+    SageMaker prefixes every model error with "ClientError:", so the HTTP status inside the
+    message decides: a 4xx from the model container means it refused the input (the container
+    answers `InvalidPlanError` with 4xx). 5xx, timeouts, expired requests and anything
+    unrecognised are transient: retries are bounded by MAX_ATTEMPTS anyway.
+    """
+    if container_error is not None and container_error.get("retryable") is False:
+        return "client"
+    text = reason or ""
+    match = _CLIENT_STATUS.search(text)
+    if match and int(match.group(1)) not in _RETRYABLE_4XX:
+        return "client"
+    return "transient"
+
+
+def retry_delay_seconds(attempt: int, base: int) -> int:
+    """Exponential backoff after failed attempt `attempt` (1-based), capped at SQS's 900 s."""
+    return min(MAX_SQS_DELAY_SECONDS, base * 2 ** (attempt - 1))
+
+
+@dataclass
+class FailureDeps:
+    settings: FailureSettings
+    s3: Any
+    sqs: Any
+    status: StatusTable
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+
+def _container_error(s3: Any, notification: SageMakerInferenceResult) -> dict[str, Any] | None:
+    """The container's own failure document, when SageMaker stored the error response."""
+    params = notification.responseParameters
+    location = params.failureLocation if params else None
+    if not location:
+        return None
+    try:
+        doc = json.loads(read_s3_url(s3, location))
+        validate_document(doc)
+    except Exception as err:  # best effort: the failure reason alone is enough to go on
+        logger.info("no results document at the failure location", extra={"error": str(err)})
+        return None
+    return doc.get("error") if doc.get("status") == "failed" else None
+
+
+@tracer.capture_method
+def handle_failure(notification: SageMakerInferenceResult, deps: FailureDeps) -> dict[str, Any]:
+    """Final failure document for bad input; re-queue transient failures until MAX_ATTEMPTS."""
+    if notification.succeeded:
+        raise MalformedMessageError("invocationStatus 'Completed' on the error topic")
+    cfg = deps.settings
+    logger.set_correlation_id(notification.inferenceId)
+    ctx = plan_context(notification, deps.status)
+    now = deps.clock()
+    reason = notification.failureReason or "no failureReason given"
+    container_error = _container_error(deps.s3, notification)
+    kind = classify_failure(reason, container_error)
+    info = inference_info(notification, ctx, now)
+    log_keys = {"plan_uri": ctx.plan.uri, "attempt": ctx.attempt, "kind": kind, "reason": reason}
+    failure_args: dict[str, Any] = {
+        "s3": deps.s3,
+        "status": deps.status,
+        "results_bucket": cfg.results_bucket,
+        "results_prefix": cfg.results_prefix,
+        "ctx": ctx,
+        "now": now,
+        "inference_id": notification.inferenceId,
+    }
+    content = {
+        "content_type": ctx.record.content_type if ctx.record else None,
+        "size": ctx.record.size if ctx.record else None,
+    }
+
+    if ctx.record is not None and ctx.record.status == "COMPLETED":
+        logger.info("plan already COMPLETED: ignoring a late failure", extra=log_keys)
+        return {"outcome": "skipped", "inference_id": notification.inferenceId}
+
+    if kind == "client":
+        error_type = str((container_error or {}).get("type") or "InvalidPlanError")
+        message = str((container_error or {}).get("message") or reason)
+        doc = pipeline_failure(
+            ctx.plan, error_type=error_type, message=message, retryable=False, info=info, **content
+        )
+        uri = _final_failure(doc=doc, **failure_args)
+        logger.warning("plan refused by the endpoint: final", extra=log_keys)
+        return {"outcome": "failed", "inference_id": notification.inferenceId, "result_uri": uri}
+
+    if ctx.attempt >= cfg.max_attempts:
+        # Also on every redelivery of this message: the record fails each time, so SQS moves
+        # it to the dead-letter queue after maxReceiveCount.
+        message = f"gave up after {ctx.attempt} attempt(s); last failure: {reason}"
+        doc = pipeline_failure(
+            ctx.plan,
+            error_type="RetriesExhausted",
+            message=message,
+            retryable=True,
+            info=info,
+            **content,
+        )
+        _final_failure(doc=doc, **failure_args)
+        logger.error("retries exhausted: message kept for the dead-letter queue", extra=log_keys)
+        raise RetriesExhaustedError(message)
+
+    if ctx.record is not None and ctx.record.status != "SUBMITTED":
+        logger.info("plan already final: not retrying", extra=log_keys)
+        return {"outcome": "skipped", "inference_id": notification.inferenceId}
+
+    delay = retry_delay_seconds(ctx.attempt, cfg.retry_base_delay_seconds)
+    plan = ctx.plan
+    retry = RetryMessage(
+        bucket=plan.bucket,
+        key=plan.key,
+        version_id=plan.version_id,
+        etag=plan.etag,
+        attempt=ctx.attempt + 1,
+        uploaded_at=ctx.record.uploaded_at if ctx.record else None,
+        reason=reason[:1000],
+    )
+    deps.sqs.send_message(
+        QueueUrl=cfg.retry_queue_url,
+        MessageBody=retry.model_dump_json(exclude_none=True),
+        DelaySeconds=delay,
+    )
+    deps.status.mark_retry_scheduled(
+        plan.plan_id, attempt=ctx.attempt, reason=reason, delay_seconds=delay, now=now
+    )
+    count(PLANS_RETRIED)
+    logger.warning("transient failure: retry queued", extra={**log_keys, "delay_s": delay})
+    return {
+        "outcome": "retried",
+        "inference_id": notification.inferenceId,
+        "next_attempt": ctx.attempt + 1,
+        "delay_seconds": delay,
+    }

@@ -1,0 +1,73 @@
+"""Trigger Lambda: S3 upload (or retry message) on the uploads queue -> InvokeEndpointAsync."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from pipeline.observability import logger, metrics, tracer
+from pipeline.settings import TriggerSettings, load_settings
+from pipeline.status import StatusTable
+from pipeline.trigger import (
+    IDEMPOTENCY_KEY_JMESPATH,
+    SubmitRequest,
+    TriggerDeps,
+    requests_from_body,
+    submit_plan,
+)
+
+settings = load_settings(TriggerSettings)
+deps = TriggerDeps(
+    settings=settings,
+    s3=boto3.client("s3"),
+    sagemaker_runtime=boto3.client("sagemaker-runtime"),
+    status=StatusTable(boto3.resource("dynamodb").Table(settings.table_name)),
+)
+persistence = DynamoDBPersistenceLayer(
+    table_name=settings.table_name, key_attr="id", expiry_attr="expiration"
+)
+idempotency = IdempotencyConfig(
+    event_key_jmespath=IDEMPOTENCY_KEY_JMESPATH,
+    raise_on_no_idempotency_key=True,
+    expires_after_seconds=settings.idempotency_ttl_seconds,
+)
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+@idempotent_function(
+    data_keyword_argument="request",
+    persistence_store=persistence,
+    config=idempotency,
+    key_prefix="trigger#submit",
+)
+def submit(request: SubmitRequest) -> dict[str, Any]:
+    return submit_plan(request, deps)
+
+
+@tracer.capture_method
+def record_handler(record: SQSRecord) -> None:
+    for request in requests_from_body(record.body):
+        submit(request=request)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    idempotency.register_lambda_context(context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,94 @@
+"""Fixtures for the Lambda tests (helpers live in lambda_harness.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from lambda_harness import (
+    BLUEPRINTS,
+    ENDPOINT,
+    NOW,
+    REGION,
+    RESULTS,
+    TABLE,
+    CallSpy,
+    FakeSageMaker,
+    Pipeline,
+    _load_app,
+    _make_queue,
+)
+from moto import mock_aws
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "TABLE_NAME": TABLE,
+        "RESULTS_BUCKET": RESULTS,
+        "POWERTOOLS_SERVICE_NAME": "location-detector-test",
+        "POWERTOOLS_METRICS_NAMESPACE": "LocationDetectorTest",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "LOG_LEVEL": "WARNING",
+        "ENDPOINT_NAME": ENDPOINT,
+        "MAX_OBJECT_BYTES": "1000000",
+        "REQUEST_TTL_SECONDS": "3600",
+        "INVOCATION_TIMEOUT_SECONDS": "600",
+        "MAX_ATTEMPTS": "3",
+        "RETRY_BASE_DELAY_SECONDS": "0",  # tests read the re-queued message at once
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
+
+
+@pytest.fixture
+def pipeline(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeline]:
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=REGION)
+        sqs = boto3.client("sqs", region_name=REGION)
+        ddb = boto3.resource("dynamodb", region_name=REGION)
+        s3.create_bucket(Bucket=BLUEPRINTS)
+        s3.create_bucket(Bucket=RESULTS)
+        table = ddb.create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        uploads, uploads_dlq = _make_queue(sqs, "location-detector-test-uploads", 3)
+        errors, errors_dlq = _make_queue(sqs, "location-detector-test-failure", 2)
+        monkeypatch.setenv("RETRY_QUEUE_URL", uploads)
+
+        trigger, success, failure = (_load_app(n) for n in ("trigger", "success", "failure"))
+        for app in (trigger, success, failure):
+            app.deps.clock = lambda: NOW
+        yield Pipeline(
+            s3=s3,
+            sqs=sqs,
+            table=table,
+            uploads_url=uploads,
+            uploads_dlq_url=uploads_dlq,
+            errors_url=errors,
+            errors_dlq_url=errors_dlq,
+            trigger=trigger,
+            success=success,
+            failure=failure,
+            invocations=CallSpy(
+                trigger.deps.sagemaker_runtime,
+                "provide-client-params.sagemaker-runtime.InvokeEndpointAsync",
+            ),
+            retries=CallSpy(failure.deps.sqs, "provide-client-params.sqs.SendMessage"),
+            result_puts=CallSpy(success.deps.s3, "provide-client-params.s3.PutObject"),
+        )
+
+
+@pytest.fixture
+def sagemaker(pipeline: Pipeline) -> FakeSageMaker:
+    return FakeSageMaker(pipeline)
