@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from detector.results import validate_document
 from lambda_harness import (
     BLUEPRINTS,
     ENDPOINT,
@@ -18,6 +17,8 @@ from lambda_harness import (
     run,
     success_document,
 )
+
+from detector.results import validate_document
 from pipeline.naming import PlanRef
 
 # Ignored or duplicate messages legitimately flush no metrics.
