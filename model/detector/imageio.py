@@ -21,6 +21,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
@@ -186,11 +187,11 @@ def _decode_with_pillow(
             _check_size(frame.width, frame.height, config, what)
             try:
                 frame.load()
-                pages.append(_to_array(frame))
             except Image.DecompressionBombError as err:
                 raise ImageTooLargeError(f"{what}: {err}") from err
             except _PIL_READ_ERRORS as err:
                 raise CorruptImageError(f"{what} cannot be decoded: {err}") from err
+            pages.append(_to_array(frame))
     return pages
 
 
@@ -202,51 +203,56 @@ def _frames(im: Image.Image, n: int) -> Iterator[Image.Image]:
 
 
 def _to_array(im: Image.Image) -> np.ndarray:
-    """A loaded Pillow image as uint8 grey (HxW) or BGR (HxWx3), alpha composited on white."""
+    """A loaded Pillow image as uint8 grey (HxW) or BGR (HxWx3), alpha composited on white.
+
+    Conversions stay in Pillow and OpenCV (C, 8-bit) so a 24 MP page never needs a 16-bit
+    numpy copy of itself.
+    """
     # EXIF orientation only exists on formats that carry EXIF; a no-op otherwise.
     if im.format in ("JPEG", "TIFF", "WEBP", "PNG") and im.getexif().get(0x0112, 1) != 1:
         im = ImageOps.exif_transpose(im)
-    mode = im.mode
-    if mode == "P":
+    if im.mode == "P":
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")
-        mode = im.mode
-    if mode == "PA":
-        im, mode = im.convert("RGBA"), "RGBA"
-    if mode == "1":
-        return np.asarray(im.convert("L"))
-    if mode == "L":
-        return np.array(im)
+    if im.mode in ("PA", "RGBa", "La"):
+        im = im.convert("RGBA" if im.mode != "La" else "LA")
+    mode = im.mode
+    if mode in ("1", "L"):
+        return np.array(im.convert("L"))
     if mode.startswith("I") or mode == "F":
         return _scale_to_8bit(np.asarray(im))
-    if mode == "LA":
-        a = np.asarray(im)
-        return _composite_on_white(a[..., :1], a[..., 1])[..., 0]
-    if mode in ("RGBA", "RGBa"):
-        a = np.asarray(im.convert("RGBA"))
-        rgb = _composite_on_white(a[..., :3], a[..., 3])
-        return np.ascontiguousarray(rgb[..., ::-1])
-    if mode != "RGB":  # CMYK, YCbCr, LAB, HSV, ...
+    if mode in ("LA", "RGBA"):
+        paper = Image.new(mode[:-1], im.size, 255 if mode == "LA" else (255, 255, 255))
+        paper.paste(im.convert(mode[:-1]), mask=im.getchannel("A"))
+        im = paper
+        if mode == "LA":
+            return np.array(im)
+    if im.mode != "RGB":  # CMYK, YCbCr, LAB, HSV, ...
         im = im.convert("RGB")
-    return np.ascontiguousarray(np.asarray(im)[..., ::-1])
+    return cv2.cvtColor(np.asarray(im), cv2.COLOR_RGB2BGR)
 
 
 def _scale_to_8bit(a: np.ndarray) -> np.ndarray:
-    """16-bit (or 32-bit integer / float) grey to uint8, keeping the full range's meaning."""
+    """16-bit (or 32-bit integer / float) grey to uint8, keeping the full range's meaning.
+
+    16-bit samples map 0..65535 to 0..255; floats are taken as 0..1 unless they exceed 1.
+    """
     if a.dtype == np.uint8:
         return np.array(a)
+    if a.size == 0:
+        return np.zeros(a.shape, np.uint8)
     if a.dtype.kind == "f":
-        hi = float(np.nanmax(a)) if a.size else 1.0
-        scale = 255.0 if hi <= 1.0 else 255.0 / hi
-        return np.clip(np.nan_to_num(a) * scale, 0, 255).astype(np.uint8)
-    a = a.astype(np.uint32, copy=False) if a.dtype != np.uint32 else a
-    top = 65535 if a.size == 0 or int(a.max()) <= 65535 else int(a.max())
-    return ((a * 255 + top // 2) // top).astype(np.uint8)
-
-
-def _composite_on_white(color: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """Lay `color` (HxWxC uint8) with `alpha` (HxW uint8) on white paper."""
-    a = alpha.astype(np.uint16)[..., None]
-    return ((color.astype(np.uint16) * a + 255 * (255 - a) + 127) // 255).astype(np.uint8)
+        if np.isnan(a).any():
+            a = np.nan_to_num(a)
+        hi = float(a.max())
+        top = 1.0 if hi <= 1.0 else hi
+    else:
+        hi = int(a.max())
+        top = 65535 if hi <= 65535 else hi
+    if a.dtype.kind in "iuf" and a.min() < 0:
+        a = np.maximum(a, 0)  # convertScaleAbs would fold negatives up
+    if a.dtype == np.uint32:
+        a = a.astype(np.float32)  # convertScaleAbs has no 32-bit unsigned input
+    return cv2.convertScaleAbs(a, alpha=255.0 / top)
 
 
 # --- PDF (pdfium) -----------------------------------------------------------------------------
