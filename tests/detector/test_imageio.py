@@ -179,6 +179,21 @@ def _bmp_claiming(w: int, h: int) -> bytes:
     return header + dib
 
 
+def _tiff_claiming(w: int, h: int) -> bytes:
+    """A little-endian TIFF whose one IFD declares w x h 8-bit grey, with no pixel data."""
+    tags = [(256, 4, 1, w), (257, 4, 1, h), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1)]
+    tags += [(273, 4, 1, 8), (278, 4, 1, h), (279, 4, 1, (w * h) & 0xFFFFFFFF)]
+    ifd = struct.pack("<H", len(tags)) + b"".join(struct.pack("<HHII", *t) for t in tags)
+    return b"II*\x00" + struct.pack("<I", 8) + ifd + b"\x00" * 4
+
+
+def _webp_claiming(w: int, h: int) -> bytes:
+    """An extended-format (VP8X) WebP whose canvas is w x h, with no image chunk."""
+    body = b"VP8X" + struct.pack("<I", 10) + b"\x00" * 4
+    body += (w - 1).to_bytes(3, "little") + (h - 1).to_bytes(3, "little")
+    return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body
+
+
 def _jpeg_claiming(w: int, h: int, grey, pil_encode) -> bytes:
     data = bytearray(pil_encode(Image.fromarray(grey), "JPEG"))
     i = data.find(b"\xff\xc0")  # baseline SOF0: length(2) precision(1) height(2) width(2)
@@ -233,6 +248,9 @@ def _bad_inputs(grey, pil_encode, pdf_of, png_claiming):
             "",
         ),
         "bmp bomb 50k x 50k": (_bmp_claiming(50_000, 50_000), ImageTooLargeError, ""),
+        "tiff bomb 100k x 100k": (_tiff_claiming(100_000, 100_000), ImageTooLargeError, ""),
+        "tiff 9000 x 9000": (_tiff_claiming(9000, 9000), ImageTooLargeError, "max_pixels"),
+        "webp bomb 16k x 16k": (_webp_claiming(16_000, 16_000), ImageTooLargeError, ""),
         "1x1 image": (tiny, ImageTooSmallError, "min_side_px"),
         "encrypted pdf": (encrypted.getvalue(), PdfError, "encrypted"),
         "corrupt pdf": (b"%PDF-1.7\n" + bytes(range(256)) * 8, PdfError, "cannot be read"),
@@ -256,6 +274,9 @@ BAD = [
     "png 9000 x 9000",
     "jpeg bomb 60k x 60k",
     "bmp bomb 50k x 50k",
+    "tiff bomb 100k x 100k",
+    "tiff 9000 x 9000",
+    "webp bomb 16k x 16k",
     "1x1 image",
     "encrypted pdf",
     "corrupt pdf",
@@ -292,3 +313,13 @@ def test_pdf_page_count_is_refused_before_rendering(grey, pdf_of):
     data = pdf_of([grey] * 3)
     with pytest.raises(ImageTooLargeError, match="3 pages"):
         decode_plan(data, DetectorConfig(max_pages=2))
+
+
+def test_exif_orientation_is_applied(grey, pil_encode, config):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 CW to display"
+    data = pil_encode(Image.fromarray(grey), "JPEG", exif=exif.tobytes(), quality=95)
+    [page] = decode_plan(data, config).pages
+    assert page.shape == (W, H)  # as displayed: portrait
+    expected = np.rot90(grey, k=-1)
+    assert np.abs(page.astype(int) - expected).mean() < 8
