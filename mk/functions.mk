@@ -1,1 +1,35 @@
 # functions targets (owned by the functions work). Append to TEST_TARGETS / LINT_TARGETS as needed.
+#
+# `make functions` -> build/functions/{trigger,success,failure}.zip, byte-identical across runs:
+# the handler, the `pipeline` package, the numpy-free part of model/detector and the vendored
+# dependencies of functions/requirements.txt (wheels for the Lambda platform, no bytecode).
+
+FUNCTIONS_OUT  := build/functions
+FUNCTIONS_DEPS := $(FUNCTIONS_OUT)/deps
+# Must match the Lambda functions' `architectures` in Terraform: x86_64 (default) or arm64.
+LAMBDA_ARCH    ?= x86_64
+LAMBDA_PLATFORM := manylinux2014_$(if $(filter arm64,$(LAMBDA_ARCH)),aarch64,x86_64)
+FUNCTION_ZIPS  := $(FUNCTIONS_OUT)/trigger.zip $(FUNCTIONS_OUT)/success.zip $(FUNCTIONS_OUT)/failure.zip
+FUNCTION_SOURCES := $(shell find functions -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null) \
+	model/detector/__init__.py model/detector/config.py model/detector/errors.py \
+	model/detector/results.py model/detector/schema/results.schema.json
+
+# Wheels for the Lambda runtime (python3.11 on Amazon Linux 2, glibc 2.26 -> manylinux2014).
+$(FUNCTIONS_OUT)/.deps-$(LAMBDA_ARCH): functions/requirements.txt | $(VENV)/.installed
+	rm -rf $(FUNCTIONS_DEPS) $(FUNCTIONS_OUT)/.deps-*
+	$(PIP) install --quiet --disable-pip-version-check --target $(FUNCTIONS_DEPS) \
+		--no-deps --no-compile --only-binary=:all: --platform $(LAMBDA_PLATFORM) \
+		--python-version 3.11 --implementation cp --abi cp311 -r functions/requirements.txt
+	touch $@
+
+$(FUNCTION_ZIPS) &: $(FUNCTIONS_OUT)/.deps-$(LAMBDA_ARCH) $(FUNCTION_SOURCES)
+	$(PY) functions/build_zips.py --deps $(FUNCTIONS_DEPS) --out $(FUNCTIONS_OUT)
+
+.PHONY: functions
+functions: $(FUNCTION_ZIPS) ## build the Lambda zips in build/functions/ (LAMBDA_ARCH=x86_64|arm64)
+
+.PHONY: functions-test
+functions-test: venv functions ## the Lambda tests only (moto; includes the zip checks)
+	$(VENV)/bin/pytest -q tests/functions
+
+TEST_TARGETS += functions
