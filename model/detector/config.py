@@ -39,6 +39,93 @@ class DetectorConfig(BaseModel):
         "the room's perimeter; 0 keeps every contour point.",
     )
 
+    # --- working resolution (the plan is measured first, then normalised) ---
+    working_wall_px: float = Field(
+        8.0,
+        ge=2,
+        le=64,
+        description="Wall thickness, in working-resolution pixels, the plan is scaled to "
+        "before the stages run (plans are only ever reduced, never enlarged).",
+    )
+    max_working_megapixels: float = Field(
+        4.0,
+        gt=0.05,
+        le=100,
+        description="Upper bound on the working image's size (megapixels), for speed and "
+        "memory on very large pages.",
+    )
+    min_contrast: int = Field(
+        32,
+        ge=1,
+        le=255,
+        description="Grey levels between paper and ink below which a page is blank.",
+    )
+
+    # --- stages: every length is in wall thicknesses (t), measured on each plan ---
+    min_wall_width: float = Field(
+        0.5,
+        gt=0,
+        le=2,
+        description="Strokes thinner than this (t) are not walls: text, dimension lines, "
+        "door arcs, furniture, hatching, window lines.",
+    )
+    pen_to_wall: float = Field(
+        1.5,
+        gt=1,
+        le=10,
+        description="Walls are at least this many times as wide as the pen of the plan's "
+        "text and thin lines (the most common stroke width); the smaller of this and "
+        "min_wall_width decides what is a wall.",
+    )
+    min_wall_area: float = Field(
+        2.0,
+        ge=0,
+        le=100,
+        description="Wall pieces with less area than this (t squared) are dropped (bold "
+        "letters, arrows, dots).",
+    )
+    door_width: float = Field(
+        6.0,
+        gt=0,
+        le=50,
+        description="Widest gap (t) between a wall's free end and the next wall that is "
+        "closed as a doorway, separating the rooms on either side.",
+    )
+    window_width: float = Field(
+        25.0,
+        gt=0,
+        le=200,
+        description="Widest gap (t) between a wall's free end and the next wall that is "
+        "closed when thin lines span all of it (a window).",
+    )
+    line_tolerance: float = Field(
+        0.5,
+        ge=0,
+        le=5,
+        description="How far (t) a window's lines may stray from the straight path between "
+        "two wall ends (slanted or offset drawing) and still count as spanning the gap.",
+    )
+    max_outside_contact: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="A region with more of its rim than this fraction on the outside is a "
+        "notch of the outside cut off by sealing, not a room.",
+    )
+    max_wall_end: float = Field(
+        2.5,
+        gt=0,
+        le=10,
+        description="A wall end thicker than this (t) is a corner's face, not a jamb.",
+    )
+    seal_width: float = Field(
+        4.0,
+        ge=0,
+        le=50,
+        description="Gaps in the outer wall up to this width (t) (windows, bays) are sealed "
+        "before the outside is flooded from the page border.",
+    )
+
     # --- input decoding and safety limits ---
     pdf_dpi: int = Field(150, ge=36, le=600, description="Rasterisation DPI for PDF pages.")
     max_pixels: int = Field(

@@ -1,11 +1,14 @@
 """`OpenCVDetector`: finds the rooms of a floor plan with classical image processing.
 
-PLACEHOLDER algorithm (threshold -> contours) so the package runs end to end; the real
-stages replace `detect_rooms`.
+The recipe (`room_regions_of`) measures the plan's wall thickness, normalises the page to a
+working resolution where walls are a few pixels thick, keeps the thick strokes as walls,
+closes doorways between wall ends, floods the outside from the page border, and returns
+the free regions left inside as rooms, mapped back to the original pixel coordinates.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,115 @@ from . import __version__
 from .config import DetectorConfig, load_config
 from .imageio import decode_plan
 from .results import Page, Room, Source, success_document
+from .stages import (
+    Region,
+    disk,
+    drop_small_components,
+    estimate_pen_width,
+    estimate_wall_thickness,
+    ink_mask,
+    line_mask,
+    offset_polygon,
+    opening_bridges,
+    outside_mask,
+    room_regions,
+    thick_strokes,
+    to_grey8,
+)
+
+PREVIEW_PIXELS = 1_000_000  # the wall thickness is first measured on a preview this size
+
+
+def working_scale(grey: np.ndarray, config: DetectorConfig) -> float:
+    """Factor (<= 1) that brings the plan's walls to `config.working_wall_px` pixels.
+
+    The thickness is measured on a preview of at most a megapixel; the working image is
+    also capped at `config.max_working_megapixels`. A blank page gives 1.
+    """
+    h, w = grey.shape
+    preview_scale = min(1.0, math.sqrt(PREVIEW_PIXELS / (h * w)))
+    preview = grey
+    if preview_scale < 1:
+        size = (max(1, round(w * preview_scale)), max(1, round(h * preview_scale)))
+        preview = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+    t = estimate_wall_thickness(ink_mask(preview, min_contrast=config.min_contrast))
+    if t <= 0:
+        return 1.0
+    t_full = t / preview_scale
+    cap = math.sqrt(config.max_working_megapixels * 1e6 / (h * w))
+    return min(1.0, config.working_wall_px / t_full, cap)
+
+
+def room_regions_of(grey: np.ndarray, config: DetectorConfig) -> tuple[list[Region], float]:
+    """The recipe: rooms of a grey page at working resolution, and that resolution's scale."""
+    scale = working_scale(grey, config)
+    work = grey
+    if scale < 1:
+        h, w = grey.shape
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        work = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+    ink = ink_mask(work, min_contrast=config.min_contrast)
+    t = estimate_wall_thickness(ink)
+    if t <= 0:
+        return [], scale
+    pen = estimate_pen_width(ink)
+    min_wall_px = min(config.min_wall_width * t, config.pen_to_wall * pen)
+    walls = thick_strokes(ink, min_width_px=min_wall_px)
+    walls = drop_small_components(walls, min_area_px=config.min_wall_area * t * t)
+    lines = line_mask(work, min_contrast=config.min_contrast)
+    if config.line_tolerance > 0:
+        lines = cv2.dilate(lines.view(np.uint8), disk(config.line_tolerance * t)) > 0
+    bridges = opening_bridges(
+        walls,
+        lines,
+        max_gap_px=config.door_width * t,
+        max_lined_gap_px=config.window_width * t,
+        max_end_px=config.max_wall_end * t,
+    )
+    barriers = walls | bridges
+    outside = outside_mask(barriers, seal_px=config.seal_width * t)
+    inside_free = ~barriers & ~outside
+    page_px = float(work.shape[0] * work.shape[1])
+    regions = room_regions(
+        inside_free,
+        walls,
+        outside,
+        min_area_px=config.min_area * page_px,
+        max_area_px=config.max_area * page_px,
+        max_outside_contact=config.max_outside_contact,
+    )
+    return regions, scale
+
+
+def room_from_region(
+    region: Region, *, scale: float, epsilon_factor: float, page_px: float
+) -> Room | None:
+    """A `Room` in original pixel coordinates from a working-resolution region."""
+    c = region.contour.astype(np.float32).reshape(-1, 1, 2)
+    eps = epsilon_factor * cv2.arcLength(c, True)
+    poly = cv2.approxPolyDP(c, eps, True).reshape(-1, 2).astype(np.float64)
+    if len(poly) < 3:
+        return None
+    # Pixel centres back to the original grid, then out by the half working pixel the
+    # contour (traced through boundary pixel centres) leaves uncovered.
+    poly = (poly + 0.5) / scale - 0.5
+    poly = offset_polygon(poly, 0.5 / scale - 0.5)
+    pts = poly.astype(np.float32)
+    area = float(cv2.contourArea(pts))
+    if area <= 0:
+        return None
+    m = cv2.moments(pts)
+    x, y, bw, bh = cv2.boundingRect(np.round(pts).astype(np.int32))
+    return Room(
+        id="",
+        polygon=[[round(float(a), 2), round(float(b), 2)] for a, b in poly],
+        bbox=[float(x), float(y), float(bw), float(bh)],
+        area_px=area,
+        area_fraction=min(1.0, area / page_px),
+        centroid=[float(m["m10"] / m["m00"]), float(m["m01"] / m["m00"])],
+        perimeter_px=float(cv2.arcLength(pts, True)),
+        confidence=float(np.clip(region.wall_contact, 0.0, 1.0)),
+    )
 
 
 class OpenCVDetector:
@@ -33,37 +145,40 @@ class OpenCVDetector:
         return cls(load_config(path))
 
     def detect_rooms(self, image: np.ndarray) -> list[Room]:
-        """Rooms of one page image (any channels/depth), in that image's pixel coordinates."""
-        gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-        h, w = gray.shape
-        page_area = float(h * w)
-        _, free = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-        contours, _ = cv2.findContours(free, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-        rooms: list[Room] = []
-        for c in contours:
-            area = float(cv2.contourArea(c))
-            if not (self.config.min_area <= area / page_area <= self.config.max_area):
-                continue
-            eps = self.config.epsilon_factor * cv2.arcLength(c, True)
-            poly = cv2.approxPolyDP(c, eps, True).reshape(-1, 2)
-            if len(poly) < 3:
-                continue
-            x, y, bw, bh = cv2.boundingRect(poly)
-            m = cv2.moments(poly)
-            cx, cy = (m["m10"] / m["m00"], m["m01"] / m["m00"]) if m["m00"] else (x, y)
-            rooms.append(
-                Room(
-                    id=f"room-{len(rooms) + 1:03d}",
-                    polygon=poly.astype(float).tolist(),
-                    bbox=[float(x), float(y), float(bw), float(bh)],
-                    area_px=area,
-                    area_fraction=area / page_area,
-                    centroid=[float(cx), float(cy)],
-                    perimeter_px=float(cv2.arcLength(poly, True)),
-                    confidence=0.5,
+        """Rooms of one page image (any channels/depth), in that image's pixel coordinates.
+
+        Ids are stable: rooms are numbered in reading order of their bounding boxes.
+        """
+        grey = to_grey8(image)
+        if grey.ndim != 2 or min(grey.shape) < 3:
+            return []
+        regions, scale = room_regions_of(grey, self.config)
+        page_px = float(grey.shape[0] * grey.shape[1])
+        rooms = [
+            r
+            for r in (
+                room_from_region(
+                    g, scale=scale, epsilon_factor=self.config.epsilon_factor, page_px=page_px
                 )
+                for g in regions
             )
-        return rooms
+            if r is not None
+        ]
+        rooms.sort(key=lambda r: (r.bbox[1], r.bbox[0], r.area_px))
+        return [
+            Room(
+                id=f"room-{i:03d}",
+                polygon=r.polygon,
+                bbox=r.bbox,
+                area_px=r.area_px,
+                area_fraction=r.area_fraction,
+                centroid=r.centroid,
+                perimeter_px=r.perimeter_px,
+                confidence=r.confidence,
+                label=r.label,
+            )
+            for i, r in enumerate(rooms, start=1)
+        ]
 
     def detect_pages(self, pages: list[np.ndarray]) -> list[Page]:
         return [

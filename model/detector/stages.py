@@ -1,0 +1,327 @@
+"""The room detector's stages: small pure functions over arrays, named for what they return.
+
+Every length is measured in wall thicknesses (`thickness_px`, estimated from the plan by
+`estimate_wall_thickness`), so the same stages work on a 600 px scan and a 24 MP drawing.
+`detect_room_regions` at the bottom is the recipe that chains them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# --------------------------------------------------------------------------- pixels in
+
+
+def to_grey8(image: np.ndarray) -> np.ndarray:
+    """Any page array (grey, BGR, BGRA, 16-bit, float, bool) as uint8 grey, paper white.
+
+    Alpha is composited on white paper (transparent = paper); 16-bit is scaled to 8 bits;
+    floats are taken as [0, 1] when their maximum is at most 1, else as [0, 255].
+    """
+    img = np.asarray(image)
+    if img.dtype == bool:
+        img = img.astype(np.uint8) * 255
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[:, :, 0]
+    if img.dtype != np.uint8:
+        f = img.astype(np.float32)
+        if img.dtype.kind == "f":
+            peak = float(np.nanmax(f)) if f.size else 0.0
+            f = np.nan_to_num(f) * (255.0 if peak <= 1.0 else 1.0)
+        else:
+            f = f * (255.0 / float(np.iinfo(img.dtype).max))
+        img = np.clip(f, 0, 255).astype(np.uint8)
+    if img.ndim == 2:
+        return img
+    if img.shape[2] == 4:
+        alpha = img[:, :, 3:4].astype(np.float32) / 255.0
+        rgb = img[:, :, :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)
+        return cv2.cvtColor(rgb.astype(np.uint8), cv2.COLOR_BGR2GRAY)
+    return cv2.cvtColor(np.ascontiguousarray(img[:, :, :3]), cv2.COLOR_BGR2GRAY)
+
+
+def ink_mask(grey: np.ndarray, *, min_contrast: int) -> np.ndarray:
+    """Dark strokes of the page (bool): grey below the Otsu threshold.
+
+    A page whose grey levels span less than `min_contrast` is blank: no ink at all.
+    """
+    lo, hi = np.percentile(grey, [0.5, 99.5]) if grey.size else (0, 0)
+    if hi - lo < min_contrast:
+        return np.zeros(grey.shape, bool)
+    thresh, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    return grey < thresh
+
+
+def line_mask(grey: np.ndarray, *, min_contrast: int) -> np.ndarray:
+    """Every drawn mark, however faint (bool): darker than the paper by `min_contrast` / 2.
+
+    The paper's grey is the page's median (a plan is mostly paper). Window lines are often
+    light grey and fall above the ink threshold, but they are here.
+    """
+    paper = float(np.median(grey)) if grey.size else 255.0
+    return grey < paper - min_contrast / 2
+
+
+def _ridge_values(mask: np.ndarray) -> np.ndarray:
+    """Distance-transform values on the medial ridge of `mask` (half stroke widths)."""
+    dt = cv2.distanceTransform(mask.view(np.uint8), cv2.DIST_L2, 5)
+    peak = cv2.dilate(dt, np.ones((3, 3), np.uint8))
+    return dt[(dt > 0) & (dt >= peak)]
+
+
+def estimate_wall_thickness(ink: np.ndarray) -> float:
+    """Typical wall thickness of the plan in px (0 when there is no ink).
+
+    Idea: every stroke puts its half-width on the ridge of the ink's distance transform.
+    Weighting each ridge value by itself (≈ ink area per unit of stroke length) lets the
+    thick, long walls outvote the many thin strokes of text and symbols; the weighted
+    median of the ridge is half the wall thickness.
+    """
+    r = _ridge_values(ink)
+    if r.size == 0:
+        return 0.0
+    r = np.sort(r)
+    cum = np.cumsum(r)
+    half = r[int(np.searchsorted(cum, cum[-1] / 2))]
+    return float(2.0 * half)
+
+
+def estimate_pen_width(ink: np.ndarray) -> float:
+    """Width in px of the thinnest common stroke (text, dimension lines): 0 without ink.
+
+    The most frequent ridge value of the ink's distance transform is the half-width of the
+    pen most of the drawing's lines (not its walls) are drawn with.
+    """
+    r = _ridge_values(ink)
+    if r.size == 0:
+        return 0.0
+    counts = np.bincount(np.round(r).astype(np.int64))
+    return float(2 * int(np.argmax(counts)))
+
+
+# --------------------------------------------------------------------------- walls
+
+
+def disk(diameter_px: float) -> np.ndarray:
+    d = max(1, round(diameter_px))
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (d, d))
+
+
+def thick_strokes(ink: np.ndarray, *, min_width_px: float) -> np.ndarray:
+    """Ink strokes at least `min_width_px` wide (bool): walls, without text or symbols.
+
+    An opening with a disk that fits inside walls but not inside thin strokes removes
+    text, dimension lines, door arcs, furniture outlines and hatching.
+    """
+    return cv2.morphologyEx(ink.view(np.uint8), cv2.MORPH_OPEN, disk(min_width_px)) > 0
+
+
+def drop_small_components(mask: np.ndarray, *, min_area_px: float) -> np.ndarray:
+    """`mask` without its 8-connected components smaller than `min_area_px`."""
+    _, lab, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= min_area_px
+    keep[0] = False
+    return keep[lab]
+
+
+def run_lengths(mask: np.ndarray, axis: int) -> np.ndarray:
+    """For each True pixel, the length of the run of True it sits in along `axis` (else 0)."""
+    m = np.moveaxis(mask, axis, -1)
+    h, w = m.shape
+    pad = np.zeros((h, w + 2), np.int8)
+    pad[:, 1:-1] = m
+    d = np.diff(pad, axis=1)
+    starts = np.flatnonzero(d.ravel() == 1)
+    ends = np.flatnonzero(d.ravel() == -1)
+    # flat indices into the (h, w + 1) diff array: row r, column c -> r * (w + 1) + c
+    lengths = ends - starts
+    out = np.zeros(h * (w + 1) + 1, np.int32)
+    out[starts] = lengths  # starts (and ends) are distinct flat indices: no accumulation
+    out[ends] = -lengths
+    out = np.cumsum(out)[:-1].reshape(h, w + 1)[:, :w]
+    out = np.where(m, out, 0)
+    return np.moveaxis(out, -1, axis)
+
+
+def _ray_gaps_right(walls: np.ndarray) -> np.ndarray:
+    """For each pixel, how many non-wall pixels lie between it and the next wall to its right
+    (a large number when there is none)."""
+    w = walls.shape[1]
+    idx = np.where(walls, np.arange(w, dtype=np.int32)[None, :], np.int32(w + 10**6))
+    nxt = np.minimum.accumulate(idx[:, ::-1], axis=1)[:, ::-1]
+    return nxt - np.arange(w, dtype=np.int32)[None, :]
+
+
+def _bridges_right(
+    walls: np.ndarray,
+    lines: np.ndarray,
+    along: np.ndarray,
+    across: np.ndarray,
+    *,
+    max_gap_px: float,
+    max_lined_gap_px: float,
+    max_end_px: float,
+) -> np.ndarray:
+    """Bridges from the right ends of horizontal walls to the next wall to their right.
+
+    A right end is a wall pixel whose right neighbour is free, that belongs to a horizontal
+    stretch (run along > run across) and whose wall is no thicker than `max_end_px` there
+    (so the outer face of a corner is not an end). Its ray is a bridge when the next wall
+    is at most `max_gap_px` away, or at most `max_lined_gap_px` away with every pixel of
+    the gap on a drawn line (a window's thin lines span the whole gap).
+    """
+    h, w = walls.shape
+    end = np.zeros_like(walls)
+    end[:, :-1] = walls[:, :-1] & ~walls[:, 1:]
+    end &= along >= across
+    gaps = np.full((h, w), np.int32(2**30))
+    gaps[:, :-1] = _ray_gaps_right(walls)[:, 1:]
+    unlined = np.full((h, w), np.int32(2**30))
+    unlined[:, :-1] = _ray_gaps_right(~lines)[:, 1:]
+    lined = unlined >= gaps
+    jamb = (along > across) & (across <= max_end_px)
+    end &= (jamb & (gaps <= max_gap_px)) | (lined & (gaps <= max_lined_gap_px))
+    ys, xs = np.nonzero(end)
+    g = gaps[ys, xs]
+    diff = np.zeros((h, w + 1), np.int32)
+    np.add.at(diff, (ys, xs + 1), 1)
+    np.subtract.at(diff, (ys, xs + 1 + g), 1)
+    return np.cumsum(diff, axis=1)[:, :w] > 0
+
+
+def opening_bridges(
+    walls: np.ndarray,
+    lines: np.ndarray,
+    *,
+    max_gap_px: float,
+    max_lined_gap_px: float,
+    max_end_px: float,
+) -> np.ndarray:
+    """Short wall pieces (bool) that close doorways, windows and gaps between wall ends.
+
+    Idea: the free end of a straight wall that points at another wall no further than a
+    door's width away is the jamb of an opening; the ground truth (and a person) closes the
+    opening with the wall's own band. A longer gap is closed when thin lines (`lines`, e.g.
+    a window's) span it. Rays are cast from each free end along its wall, both ways, for
+    horizontal and vertical walls.
+    """
+    out = np.zeros_like(walls)
+    for transpose in (False, True):
+        wm = walls.T if transpose else walls
+        lm = lines.T if transpose else lines
+        hrun = run_lengths(wm, axis=1)
+        vrun = run_lengths(wm, axis=0)
+        for flip in (False, True):
+            if flip:
+                a, li, b, c = wm[:, ::-1], lm[:, ::-1], hrun[:, ::-1], vrun[:, ::-1]
+            else:
+                a, li, b, c = wm, lm, hrun, vrun
+            br = _bridges_right(
+                a,
+                li,
+                b,
+                c,
+                max_gap_px=max_gap_px,
+                max_lined_gap_px=max_lined_gap_px,
+                max_end_px=max_end_px,
+            )
+            if flip:
+                br = br[:, ::-1]
+            out |= br.T if transpose else br
+    return out & ~walls
+
+
+# --------------------------------------------------------------------------- rooms
+
+
+def outside_mask(barriers: np.ndarray, *, seal_px: float) -> np.ndarray:
+    """The building's outside (bool): free space reachable from the page border.
+
+    Before flooding, the barriers are closed with a disk `seal_px` wide, which seals
+    windows, bays and small gaps in the outer wall that the doorway stage left open.
+    """
+    closed = cv2.morphologyEx(barriers.view(np.uint8), cv2.MORPH_CLOSE, disk(seal_px))
+    free = (closed == 0).astype(np.uint8)
+    n, lab = cv2.connectedComponents(free, connectivity=4)
+    border = np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))
+    is_out = np.zeros(n, bool)
+    is_out[border] = True
+    is_out[0] = False
+    return is_out[lab]
+
+
+@dataclass(frozen=True)
+class Region:
+    """One room at working resolution: its contour (N x 2 float, pixel centres) and stats."""
+
+    contour: np.ndarray
+    area_px: float
+    wall_contact: float
+    outside_contact: float
+
+
+def room_regions(
+    free: np.ndarray,
+    walls: np.ndarray,
+    outside: np.ndarray,
+    *,
+    min_area_px: float,
+    max_area_px: float,
+    max_outside_contact: float,
+) -> list[Region]:
+    """4-connected components of the free inside, with their outer contours.
+
+    `wall_contact` is the fraction of a room's rim pixels next to a drawn wall (not a
+    bridge or the outside): how closed by real walls it is. A component with more than
+    `max_outside_contact` of its rim on the outside is a notch of the outside that the
+    sealing cut off (e.g. at a concave corner of the building), not a room.
+    """
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(free.view(np.uint8), connectivity=4)
+    k3 = np.ones((3, 3), np.uint8)
+    near_wall = cv2.dilate(walls.view(np.uint8), k3) > 0
+    near_out = cv2.dilate(outside.view(np.uint8), k3) > 0
+    out = []
+    for i in range(1, n):
+        area = float(stats[i, cv2.CC_STAT_AREA])
+        if not (min_area_px <= area <= max_area_px):
+            continue
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        m = (lab[y : y + h, x : x + w] == i).astype(np.uint8)
+        cs, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+        c = max(cs, key=cv2.contourArea).reshape(-1, 2)
+        ry, rx = c[:, 1] + y, c[:, 0] + x
+        out_contact = float(near_out[ry, rx].mean())
+        if out_contact > max_outside_contact:
+            continue
+        out.append(
+            Region(
+                c.astype(np.float64) + np.array([x, y]),
+                area,
+                float(near_wall[ry, rx].mean()),
+                out_contact,
+            )
+        )
+    return out
+
+
+def offset_polygon(poly: np.ndarray, distance: float) -> np.ndarray:
+    """`poly` (N x 2) moved `distance` outward along its edges' normals (mitred corners)."""
+    if distance == 0 or len(poly) < 3:
+        return poly
+    p = poly.astype(np.float64)
+    area2 = np.sum(p[:, 0] * np.roll(p[:, 1], -1) - np.roll(p[:, 0], -1) * p[:, 1])
+    sign = 1.0 if area2 > 0 else -1.0  # image coords: positive area = clockwise on screen
+    e_next = np.roll(p, -1, axis=0) - p
+    e_prev = p - np.roll(p, 1, axis=0)
+
+    def normal(e: np.ndarray) -> np.ndarray:
+        n = np.stack([e[:, 1], -e[:, 0]], axis=1) * sign
+        return n / np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-9)
+
+    n1, n2 = normal(e_prev), normal(e_next)
+    miter = n1 + n2
+    cos = np.maximum(1.0 + np.sum(n1 * n2, axis=1, keepdims=True), 0.5)
+    return p + distance * miter / cos
