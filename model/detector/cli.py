@@ -210,9 +210,10 @@ def _cmd_detect(args: argparse.Namespace) -> int:
 
 
 def _cmd_draw(args: argparse.Namespace) -> int:
-    from .synthetic import run
+    from .synthetic import describe, write_plan
 
-    return run(args)
+    print(describe(write_plan(args), args))
+    return EXIT_OK
 
 
 def _cmd_benchmark(args: argparse.Namespace) -> int:

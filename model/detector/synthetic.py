@@ -48,6 +48,7 @@ ROOM_NAMES = (
 EXTERIOR_WALL_M = (0.28, 0.40)
 INTERIOR_WALL_M = (0.10, 0.15, 0.20)
 DOOR_M = (0.75, 0.95)
+DOUBLE_DOOR_M = (1.2, 1.6)
 WINDOW_M = (0.9, 2.0)
 MIN_ROOM_SIDE_M = 1.9
 THIN_LINE_M = 0.025
@@ -226,6 +227,72 @@ def _put_text_fit(
     cv2.putText(img, text, org, font, scale, color, thickness, cv2.LINE_AA)
 
 
+def _door_leaf(
+    img: np.ndarray, axis: str, face: int, hinge: int, tip: int, side: int, thin: int
+) -> None:
+    """A door leaf standing open at 90 degrees and its swing arc, drawn thin.
+
+    The leaf is hinged at `hinge` (a coordinate along the wall, on the wall face at `face`)
+    and closes towards `tip`; it opens to `side` (+1 / -1 across the wall).
+    """
+    d = abs(tip - hinge)
+    if axis == "v":
+        center, leaf_end = (face, hinge), (face + side * d, hinge)
+        ang_leaf, ang_jamb = (0 if side > 0 else 180), (90 if tip > hinge else 270)
+    else:
+        center, leaf_end = (hinge, face), (hinge, face + side * d)
+        ang_leaf, ang_jamb = (90 if side > 0 else 270), (0 if tip > hinge else 180)
+    cv2.line(img, center, leaf_end, 0, thin, cv2.LINE_AA)
+    a0, a1 = sorted((ang_leaf, ang_jamb))
+    if a1 - a0 > 180:
+        a0, a1 = a1, a0 + 360
+    cv2.ellipse(img, center, (d, d), 0, a0, a1, 0, thin, cv2.LINE_AA)
+
+
+def _stairs(
+    img: np.ndarray,
+    rng: np.random.Generator,
+    box: tuple[int, int, int, int],
+    tread: int,
+    thin: int,
+) -> None:
+    """A flight of stairs inside `box`: an outline, one thin line per tread, a walking line."""
+    x0, y0, x1, y1 = box
+    w = int(min(x1 - x0, tread * int(rng.integers(8, 15))))
+    h = int(min(y1 - y0, rng.uniform(0.9, 1.2) * tread / 0.28))
+    vertical = rng.random() < 0.5
+    if vertical:
+        w, h = h, w
+        w, h = min(w, x1 - x0), min(h, y1 - y0)
+    fx = int(rng.integers(x0, x1 - w + 1))
+    fy = int(rng.integers(y0, y1 - h + 1))
+    cv2.rectangle(img, (fx, fy), (fx + w, fy + h), 0, thin, cv2.LINE_AA)
+    if vertical:
+        for y in range(fy + tread, fy + h, tread):
+            cv2.line(img, (fx, y), (fx + w, y), 0, thin)
+        cv2.arrowedLine(
+            img,
+            (fx + w // 2, fy + h - tread // 2),
+            (fx + w // 2, fy + tread // 2),
+            0,
+            thin,
+            cv2.LINE_AA,
+            tipLength=0.05,
+        )
+    else:
+        for x in range(fx + tread, fx + w, tread):
+            cv2.line(img, (x, fy), (x, fy + h), 0, thin)
+        cv2.arrowedLine(
+            img,
+            (fx + tread // 2, fy + h // 2),
+            (fx + w - tread // 2, fy + h // 2),
+            0,
+            thin,
+            cv2.LINE_AA,
+            tipLength=0.05,
+        )
+
+
 def draw_plan(
     seed: int,
     width: int = 1200,
@@ -339,10 +406,10 @@ def draw_plan(
             a = parent[a]
         return a
 
-    leaf_color = 0
     for e in order:
         i, j, axis, pos, lo, hi = edges[e]
-        d = px(float(rng.uniform(*DOOR_M)))
+        double = rng.random() < 0.15  # a pair of leaves in one wide opening
+        d = px(float(rng.uniform(*(DOUBLE_DOOR_M if double else DOOR_M))))
         t = thickness_at(axis, pos, lo, hi)
         clear = max(t_int) + t_ext // 2 + px(0.1)
         if hi - lo < d + 2 * clear:
@@ -356,27 +423,16 @@ def draw_plan(
         _fill(img, _band(axis, pos, start, start + d, t + 2), 255)
         if rng.random() < 0.2:
             continue  # an open doorway: a gap and nothing else
-        # leaf and arc swing into one of the two rooms, hinged at one jamb
+        # leaves and arcs swing into one of the two rooms, hinged at the jambs
         side = 1 if rng.random() < 0.5 else -1
-        hinge_at_start = rng.random() < 0.5
         face = pos + side * (t // 2 + (t % 2 if side > 0 else 0))
-        h_along = start if hinge_at_start else start + d
-        other = start + d if hinge_at_start else start
-        if axis == "v":
-            hinge = (face, h_along)
-            leaf_end = (face + side * d, h_along)
-            ang_leaf = 0 if side > 0 else 180
-            ang_jamb = 90 if other > h_along else 270
+        if double:
+            _door_leaf(img, axis, face, start, start + d // 2, side, thin)
+            _door_leaf(img, axis, face, start + d, start + d - d // 2, side, thin)
+        elif rng.random() < 0.5:
+            _door_leaf(img, axis, face, start, start + d, side, thin)
         else:
-            hinge = (h_along, face)
-            leaf_end = (h_along, face + side * d)
-            ang_leaf = 90 if side > 0 else 270
-            ang_jamb = 0 if other > h_along else 180
-        cv2.line(img, hinge, leaf_end, leaf_color, thin, cv2.LINE_AA)
-        a0, a1 = sorted((ang_leaf, ang_jamb))
-        if a1 - a0 > 180:
-            a0, a1 = a1, a0 + 360
-        cv2.ellipse(img, hinge, (d, d), 0, a0, a1, leaf_color, thin, cv2.LINE_AA)
+            _door_leaf(img, axis, face, start + d, start, side, thin)
 
     # Windows: thin parallel lines across gaps in exterior walls; one entrance door.
     grey = window_grey if window_grey is not None else int(rng.choice([0, 0, 110, 150]))
@@ -388,15 +444,8 @@ def draw_plan(
                 d = px(DOOR_M[1])
                 start = int(rng.integers(lo + clear, hi - clear - d + 1))
                 _fill(img, _band(axis, pos, start, start + d, t_ext + 2), 255)
-                inner = pos - sign * (t_ext // 2)
-                hinge = (inner, start) if axis == "v" else (start, inner)
-                leaf = (inner - sign * d, start) if axis == "v" else (start, inner - sign * d)
-                cv2.line(img, hinge, leaf, 0, thin, cv2.LINE_AA)
-                ang0 = (180 if sign > 0 else 0) if axis == "v" else 270 if sign > 0 else 90
-                a0, a1 = sorted((ang0, 90 if axis == "v" else 0))
-                if a1 - a0 > 180:
-                    a0, a1 = a1, a0 + 360
-                cv2.ellipse(img, hinge, (d, d), 0, a0, a1, 0, thin, cv2.LINE_AA)
+                inner = pos - sign * (t_ext // 2)  # the inside face; the door opens inwards
+                _door_leaf(img, axis, inner, start, start + d, -sign, thin)
                 entrance_done = True
                 continue
             wlen = px(float(rng.uniform(*WINDOW_M)))
@@ -429,7 +478,9 @@ def draw_plan(
                 continue
             for _ in range(int(rng.integers(0, 3))):
                 kind = rng.random()
-                if kind < 0.55:
+                if kind < 0.12 and min(ix1 - ix0, iy1 - iy0) > px(1.6):
+                    _stairs(img, rng, (ix0, iy0, ix1, iy1), px(0.28), thin)
+                elif kind < 0.6:
                     fw = int(min(ix1 - ix0, px(float(rng.uniform(0.6, 2.0)))))
                     fh = int(min(iy1 - iy0, px(float(rng.uniform(0.5, 2.0)))))
                     fx = int(rng.integers(ix0, ix1 - fw + 1))
@@ -576,7 +627,10 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m detector.synthetic", description=__doc__.splitlines()[0]
     )
     add_arguments(p)
-    return run(p.parse_args(argv))
+    args = p.parse_args(argv)
+    plan = write_plan(args)
+    print(describe(plan, args))
+    return 0
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -588,7 +642,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--truth", help="also write the room labels as a 16-bit PNG here")
 
 
-def run(args: argparse.Namespace) -> int:
+def write_plan(args: argparse.Namespace) -> DrawnPlan:
+    """Draw the plan the arguments describe and write it (and its truth, if asked)."""
     plan = draw_plan(args.seed, args.width, args.height, noise=args.noise)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -596,8 +651,14 @@ def run(args: argparse.Namespace) -> int:
         raise OSError(f"could not write {out}")
     if args.truth:
         save_truth(plan, args.truth)
-    print(f"drew {plan.room_count} rooms into {out} ({args.width}x{args.height}, seed {args.seed})")
-    return 0
+    return plan
+
+
+def describe(plan: DrawnPlan, args: argparse.Namespace) -> str:
+    return (
+        f"drew {plan.room_count} rooms into {args.out} "
+        f"({args.width}x{args.height}, seed {args.seed})"
+    )
 
 
 if __name__ == "__main__":
