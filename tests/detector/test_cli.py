@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -127,17 +128,20 @@ def test_draw_then_detect_as_a_real_process(tmp_path):
     """The entry point as a user runs it: a separate process, exit codes, files on disk."""
     plan = tmp_path / "drawn.png"
     cmd = [sys.executable, "-m", "detector.cli"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "model")}
     drawn = subprocess.run(
         [*cmd, "draw", str(plan), "--seed", "9", "--width", "800", "--height", "600"],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     assert "drew" in drawn.stdout
     res = subprocess.run(
         [*cmd, "detect", str(plan), str(tmp_path / "missing.png"), "--out", str(tmp_path)],
         capture_output=True,
         text=True,
+        env=env,
     )
     assert res.returncode == 1
     assert "missing.png" in res.stderr and "FileNotFoundError" in res.stderr
