@@ -121,3 +121,20 @@ def test_same_plan_same_rooms():
     a = OpenCVDetector().detect_rooms(plan.image)
     b = OpenCVDetector().detect_rooms(plan.image.copy())
     assert [asdict(r) for r in a] == [asdict(r) for r in b]
+
+
+def test_large_plan_benchmark_script_runs():
+    """benchmarks/large_plan.py at a small size: it prints the figures it promises."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "large_plan.py"
+    res = subprocess.run(
+        [sys.executable, str(script), "--width", "900", "--height", "700", "--runs", "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for figure in ("detect (decoded page), median of 1:", "peak memory", "rooms: found", "machine"):
+        assert figure in res.stdout
