@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -13,6 +14,7 @@ from lambda_harness import (
     REGION,
     RESULTS,
     TABLE,
+    UPLOADS_QUEUE,
     CallSpy,
     FakeSageMaker,
     Pipeline,
@@ -21,35 +23,51 @@ from lambda_harness import (
 )
 from moto import mock_aws
 
+ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "TABLE_NAME": TABLE,
+    "RESULTS_BUCKET": RESULTS,
+    "POWERTOOLS_SERVICE_NAME": "location-detector-test",
+    "POWERTOOLS_METRICS_NAMESPACE": "LocationDetectorTest",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "LOG_LEVEL": "WARNING",
+    "ENDPOINT_NAME": ENDPOINT,
+    "MAX_OBJECT_BYTES": "1000000",
+    "REQUEST_TTL_SECONDS": "3600",
+    "INVOCATION_TIMEOUT_SECONDS": "600",
+    "MAX_ATTEMPTS": "3",
+    "RETRY_BASE_DELAY_SECONDS": "0",  # tests read the re-queued message at once
+    # moto's URL for the uploads queue the `pipeline` fixture creates.
+    "RETRY_QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/{UPLOADS_QUEUE}",
+}
+
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    values = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-        "TABLE_NAME": TABLE,
-        "RESULTS_BUCKET": RESULTS,
-        "POWERTOOLS_SERVICE_NAME": "location-detector-test",
-        "POWERTOOLS_METRICS_NAMESPACE": "LocationDetectorTest",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "LOG_LEVEL": "WARNING",
-        "ENDPOINT_NAME": ENDPOINT,
-        "MAX_OBJECT_BYTES": "1000000",
-        "REQUEST_TTL_SECONDS": "3600",
-        "INVOCATION_TIMEOUT_SECONDS": "600",
-        "MAX_ATTEMPTS": "3",
-        "RETRY_BASE_DELAY_SECONDS": "0",  # tests read the re-queued message at once
-    }
-    for key, value in values.items():
+    for key, value in ENV.items():
         monkeypatch.setenv(key, value)
-    return values
+    return ENV
+
+
+@pytest.fixture(scope="module")
+def apps() -> Iterator[dict[str, Any]]:
+    """The three handler modules, imported once per test module (cold start is the slow
+    part). moto intercepts their module-level clients whenever a mock is active."""
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in ENV.items():
+            mp.setenv(key, value)
+        loaded = {n: _load_app(n) for n in ("trigger", "success", "failure")}
+    for app in loaded.values():
+        app.deps.clock = lambda: NOW
+    yield loaded
 
 
 @pytest.fixture
-def pipeline(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeline]:
+def pipeline(env: dict[str, str], apps: dict[str, Any]) -> Iterator[Pipeline]:
     with mock_aws():
         s3 = boto3.client("s3", region_name=REGION)
         sqs = boto3.client("sqs", region_name=REGION)
@@ -62,31 +80,38 @@ def pipeline(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[P
             AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
         )
-        uploads, uploads_dlq = _make_queue(sqs, "location-detector-test-uploads", 3)
+        uploads, uploads_dlq = _make_queue(sqs, UPLOADS_QUEUE, 3)
         errors, errors_dlq = _make_queue(sqs, "location-detector-test-failure", 2)
-        monkeypatch.setenv("RETRY_QUEUE_URL", uploads)
+        assert uploads == ENV["RETRY_QUEUE_URL"]
 
-        trigger, success, failure = (_load_app(n) for n in ("trigger", "success", "failure"))
-        for app in (trigger, success, failure):
-            app.deps.clock = lambda: NOW
-        yield Pipeline(
-            s3=s3,
-            sqs=sqs,
-            table=table,
-            uploads_url=uploads,
-            uploads_dlq_url=uploads_dlq,
-            errors_url=errors,
-            errors_dlq_url=errors_dlq,
-            trigger=trigger,
-            success=success,
-            failure=failure,
-            invocations=CallSpy(
+        trigger, success, failure = apps["trigger"], apps["success"], apps["failure"]
+        spies = [
+            CallSpy(
                 trigger.deps.sagemaker_runtime,
                 "provide-client-params.sagemaker-runtime.InvokeEndpointAsync",
             ),
-            retries=CallSpy(failure.deps.sqs, "provide-client-params.sqs.SendMessage"),
-            result_puts=CallSpy(success.deps.s3, "provide-client-params.s3.PutObject"),
-        )
+            CallSpy(failure.deps.sqs, "provide-client-params.sqs.SendMessage"),
+            CallSpy(success.deps.s3, "provide-client-params.s3.PutObject"),
+        ]
+        try:
+            yield Pipeline(
+                s3=s3,
+                sqs=sqs,
+                table=table,
+                uploads_url=uploads,
+                uploads_dlq_url=uploads_dlq,
+                errors_url=errors,
+                errors_dlq_url=errors_dlq,
+                trigger=trigger,
+                success=success,
+                failure=failure,
+                invocations=spies[0],
+                retries=spies[1],
+                result_puts=spies[2],
+            )
+        finally:
+            for spy in spies:
+                spy.close()
 
 
 @pytest.fixture

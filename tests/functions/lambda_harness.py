@@ -24,6 +24,7 @@ REGION = "us-east-1"
 BLUEPRINTS = "location-detector-test-blueprints"
 RESULTS = "location-detector-test-results"
 TABLE = "location-detector-test-status"
+UPLOADS_QUEUE = "location-detector-test-uploads"
 ENDPOINT = "location-detector-test"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200  # the trigger only sniffs the header
 NOW = datetime(2026, 11, 24, 4, 31, 5, tzinfo=UTC)
@@ -84,7 +85,11 @@ class CallSpy:
 
     def __init__(self, client: Any, event: str) -> None:
         self.calls: list[dict[str, Any]] = []
+        self._client, self._event = client, event
         client.meta.events.register(event, self._record)
+
+    def close(self) -> None:
+        self._client.meta.events.unregister(self._event, self._record)
 
     def _record(self, params: dict[str, Any], **_: Any) -> None:
         self.calls.append(dict(params))

@@ -309,3 +309,33 @@ def test_missing_output_is_retried_by_sqs(pipeline: Pipeline, sagemaker) -> None
     response = run(pipeline.success, event)
     assert response == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
     assert pipeline.status(call["InferenceId"])["status"] == "SUBMITTED"
+
+
+def test_endpoint_throttling_fails_the_record_and_the_redelivery_invokes_once(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # moto cannot throttle: make the first InvokeEndpointAsync raise as SageMaker would.
+    from botocore.exceptions import ClientError
+
+    client = pipeline.trigger.deps.sagemaker_runtime
+    real = client.invoke_endpoint_async
+    attempts: list[int] = []
+
+    def throttled_once(**params: object) -> object:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ClientError(
+                {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}},
+                "InvokeEndpointAsync",
+            )
+        return real(**params)
+
+    monkeypatch.setattr(client, "invoke_endpoint_async", throttled_once)
+    event = pipeline.upload("blueprints/busy.png")
+    message_id = event["Records"][0]["messageId"]
+    assert run(pipeline.trigger, event) == {"batchItemFailures": [{"itemIdentifier": message_id}]}
+    assert run(pipeline.trigger, event) == {"batchItemFailures": []}  # SQS redelivers
+    assert run(pipeline.trigger, event) == {"batchItemFailures": []}  # a duplicate on top
+    assert len(attempts) == 2
+    [call] = pipeline.invocations.calls
+    assert pipeline.status(call["InferenceId"])["status"] == "SUBMITTED"
