@@ -21,6 +21,7 @@ import argparse
 import itertools
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -293,6 +294,155 @@ def _stairs(
         )
 
 
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1, half-open
+
+
+def _swing_box(axis: str, pos: int, lo: int, hi: int, t: int, d: int) -> Box:
+    """The doorway plus a door's swing on either side of the wall: kept free of furniture."""
+    x0, y0, x1, y1 = _band(axis, pos, lo, hi, t)
+    return (x0 - d, y0, x1 + d, y1) if axis == "v" else (x0, y0 - d, x1, y1 + d)
+
+
+def _free_box(labels: np.ndarray, r: _Rect, k: int) -> Box:
+    """Bounding box of room k's free floor (inside its wall faces)."""
+    sub = labels[r.y0 : r.y1, r.x0 : r.x1] == k
+    rows, cols = np.flatnonzero(sub.any(1)), np.flatnonzero(sub.any(0))
+    return (
+        r.x0 + int(cols[0]),
+        r.y0 + int(rows[0]),
+        r.x0 + int(cols[-1]) + 1,
+        r.y0 + int(rows[-1]) + 1,
+    )
+
+
+def _overlaps(a: Box, b: Box, margin: int = 0) -> bool:
+    return not (
+        a[2] + margin <= b[0]
+        or b[2] + margin <= a[0]
+        or a[3] + margin <= b[1]
+        or b[3] + margin <= a[1]
+    )
+
+
+def _place_furniture(
+    img: np.ndarray,
+    rng: np.random.Generator,
+    inner: Box,
+    keepout: list[Box],
+    placed: list[Box],
+    px: Callable[[float], int],
+    thin: int,
+) -> None:
+    """Draw one piece of furniture in a room's free box, if a free spot is found.
+
+    Beds, counters and baths stand against a wall (closing small outlined areas against it,
+    as real plans do); tables and stairs stand free.
+    """
+    ix0, iy0, ix1, iy1 = inner
+    iw, ih = ix1 - ix0, iy1 - iy0
+    kind = str(
+        rng.choice(
+            ["bed", "counter", "bath", "table", "round", "stairs"],
+            p=[0.2, 0.25, 0.1, 0.2, 0.15, 0.1],
+        )
+    )
+    sizes_m = {
+        "bed": (1.4, 2.0),
+        "counter": (2.4, 0.6),
+        "bath": (1.7, 0.75),
+        "table": (1.4, 1.7),
+        "round": (1.0, 1.0),
+        "stairs": (2.8, 1.0),
+    }
+    along_m, depth_m = sizes_m[kind]
+    along, depth = px(along_m * rng.uniform(0.8, 1.2)), px(depth_m * rng.uniform(0.9, 1.1))
+    for _ in range(8):
+        side = int(rng.integers(4))  # the wall it stands against: top, bottom, left, right
+        horizontal = side < 2
+        w, h = (along, depth) if horizontal else (depth, along)
+        if w > 0.9 * iw or h > 0.9 * ih:
+            continue
+        if kind in ("bed", "counter", "bath"):
+            if horizontal:
+                x = int(rng.integers(ix0, ix1 - w + 1))
+                y = iy0 if side == 0 else iy1 - h
+            else:
+                y = int(rng.integers(iy0, iy1 - h + 1))
+                x = ix0 if side == 2 else ix1 - w
+        else:  # free-standing, off the walls
+            m = px(0.4)
+            if w + 2 * m > iw or h + 2 * m > ih:
+                continue
+            x = int(rng.integers(ix0 + m, ix1 - w - m + 1))
+            y = int(rng.integers(iy0 + m, iy1 - h - m + 1))
+        box = (x, y, x + w, y + h)
+        if any(_overlaps(box, k, 1) for k in keepout) or any(
+            _overlaps(box, b, px(0.2)) for b in placed
+        ):
+            continue
+        placed.append(box)
+        _draw_furniture(img, rng, kind, box, side, px, thin)
+        return
+
+
+def _draw_furniture(
+    img: np.ndarray,
+    rng: np.random.Generator,
+    kind: str,
+    box: Box,
+    side: int,
+    px: Callable[[float], int],
+    thin: int,
+) -> None:
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    aa = cv2.LINE_AA
+    if kind == "round":
+        r = min(w, h) // 2
+        cv2.circle(img, (x0 + w // 2, y0 + h // 2), r, 0, thin, aa)
+        return
+    if kind == "stairs":
+        _stairs(img, rng, box, px(0.28), thin)
+        return
+    if kind == "table":  # the box holds the table and its chairs on the long sides
+        c = px(0.4)
+        if w >= h:
+            cv2.rectangle(img, (x0, y0 + c), (x1 - 1, y1 - 1 - c), 0, thin, aa)
+            for cx in (x0 + w // 4, x0 + 3 * w // 4):
+                cv2.rectangle(img, (cx - c // 2, y0), (cx + c // 2, y0 + c - 2), 0, thin, aa)
+                cv2.rectangle(img, (cx - c // 2, y1 - c + 1), (cx + c // 2, y1 - 1), 0, thin, aa)
+        else:
+            cv2.rectangle(img, (x0 + c, y0), (x1 - 1 - c, y1 - 1), 0, thin, aa)
+            for cy in (y0 + h // 4, y0 + 3 * h // 4):
+                cv2.rectangle(img, (x0, cy - c // 2), (x0 + c - 2, cy + c // 2), 0, thin, aa)
+                cv2.rectangle(img, (x1 - c + 1, cy - c // 2), (x1 - 1, cy + c // 2), 0, thin, aa)
+        return
+    cv2.rectangle(img, (x0, y0), (x1 - 1, y1 - 1), 0, thin, aa)
+    if kind == "bed":  # pillows at the wall end
+        p = px(0.45)
+        if side == 0:
+            cv2.line(img, (x0, y0 + p), (x1, y0 + p), 0, thin, aa)
+        elif side == 1:
+            cv2.line(img, (x0, y1 - p), (x1, y1 - p), 0, thin, aa)
+        elif side == 2:
+            cv2.line(img, (x0 + p, y0), (x0 + p, y1), 0, thin, aa)
+        else:
+            cv2.line(img, (x1 - p, y0), (x1 - p, y1), 0, thin, aa)
+    elif kind == "bath":  # the tub inside the rim
+        m = px(0.1)
+        cv2.rectangle(img, (x0 + m, y0 + m), (x1 - m, y1 - m), 0, thin, aa)
+        cv2.circle(img, (x0 + w // 2, y0 + h // 2), max(1, px(0.04)), 0, thin, aa)
+    elif kind == "counter":  # a sink or a hob somewhere along it
+        c = (x0 + int(rng.uniform(0.25, 0.75) * w), y0 + int(rng.uniform(0.25, 0.75) * h))
+        r = max(2, px(0.18))
+        if rng.random() < 0.5:
+            cv2.rectangle(img, (c[0] - r, c[1] - r), (c[0] + r, c[1] + r), 0, thin, aa)
+        else:
+            for dx in (-r // 2, r // 2):
+                for dy in (-r // 2, r // 2):
+                    cv2.circle(img, (c[0] + dx, c[1] + dy), max(1, r // 3), 0, thin, aa)
+
+
 def draw_plan(
     seed: int,
     width: int = 1200,
@@ -396,6 +546,7 @@ def draw_plan(
         return max(t_int)
 
     doors: list[int] = []
+    keepout: list[tuple[int, int, int, int]] = []  # doorways and door swings: no furniture
     edges = _shared_edges(rooms)
     order = rng.permutation(len(edges))
     parent = list(range(len(rooms)))
@@ -421,6 +572,7 @@ def draw_plan(
         doors.append(d)
         start = int(rng.integers(lo + clear, hi - clear - d + 1))
         _fill(img, _band(axis, pos, start, start + d, t + 2), 255)
+        keepout.append(_swing_box(axis, pos, start, start + d, t, d))
         if rng.random() < 0.2:
             continue  # an open doorway: a gap and nothing else
         # leaves and arcs swing into one of the two rooms, hinged at the jambs
@@ -444,6 +596,7 @@ def draw_plan(
                 d = px(DOOR_M[1])
                 start = int(rng.integers(lo + clear, hi - clear - d + 1))
                 _fill(img, _band(axis, pos, start, start + d, t_ext + 2), 255)
+                keepout.append(_swing_box(axis, pos, start, start + d, t_ext, d))
                 inner = pos - sign * (t_ext // 2)  # the inside face; the door opens inwards
                 _door_leaf(img, axis, inner, start, start + d, -sign, thin)
                 entrance_done = True
@@ -469,30 +622,13 @@ def draw_plan(
                 _fill(img, (x0, y0, x0 + thin, y1), grey)
                 _fill(img, (x1 - thin, y0, x1, y1), grey)
 
-    # Furniture: thin outlines kept clear of the door swings by staying off the walls.
+    # Furniture: thin outlines, against walls or free-standing, never in a doorway or swing.
     if furniture:
-        inset = px(1.0)
-        for r in rooms:
-            ix0, iy0, ix1, iy1 = r.x0 + inset, r.y0 + inset, r.x1 - inset, r.y1 - inset
-            if ix1 - ix0 < px(0.8) or iy1 - iy0 < px(0.8):
-                continue
-            for _ in range(int(rng.integers(0, 3))):
-                kind = rng.random()
-                if kind < 0.12 and min(ix1 - ix0, iy1 - iy0) > px(1.6):
-                    _stairs(img, rng, (ix0, iy0, ix1, iy1), px(0.28), thin)
-                elif kind < 0.6:
-                    fw = int(min(ix1 - ix0, px(float(rng.uniform(0.6, 2.0)))))
-                    fh = int(min(iy1 - iy0, px(float(rng.uniform(0.5, 2.0)))))
-                    fx = int(rng.integers(ix0, ix1 - fw + 1))
-                    fy = int(rng.integers(iy0, iy1 - fh + 1))
-                    cv2.rectangle(img, (fx, fy), (fx + fw, fy + fh), 0, thin, cv2.LINE_AA)
-                    if rng.random() < 0.4:  # a pillow line, a sink bowl ...
-                        cv2.line(img, (fx, fy + fh // 4), (fx + fw, fy + fh // 4), 0, thin)
-                else:
-                    rad = int(min((ix1 - ix0) // 2, (iy1 - iy0) // 2, px(rng.uniform(0.3, 0.6))))
-                    cx = int(rng.integers(ix0 + rad, ix1 - rad + 1))
-                    cy = int(rng.integers(iy0 + rad, iy1 - rad + 1))
-                    cv2.circle(img, (cx, cy), rad, 0, thin, cv2.LINE_AA)
+        placed: list[tuple[int, int, int, int]] = []
+        for k, r in enumerate(rooms, start=1):
+            inner = _free_box(labels, r, k)
+            for _ in range(int(rng.integers(0, 4))):
+                _place_furniture(img, rng, inner, keepout, placed, px, thin)
 
     # Room names with their size, as estate-agent plans print them.
     names: list[str] = []
