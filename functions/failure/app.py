@@ -56,6 +56,7 @@ def on_failure(notification: SageMakerInferenceResult) -> dict[str, Any]:
 def record_handler(record: SQSRecord) -> None:
     notification = notification_from_record(record.raw_event)
     if notification is not None:
+        logger.set_correlation_id(notification.inferenceId)
         on_failure(notification=notification)
 
 

@@ -55,6 +55,7 @@ def on_success(notification: SageMakerInferenceResult) -> dict[str, Any]:
 def record_handler(record: SQSRecord) -> None:
     notification = notification_from_record(record.raw_event)
     if notification is not None:
+        logger.set_correlation_id(notification.inferenceId)
         on_success(notification=notification)
 
 

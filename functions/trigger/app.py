@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from pipeline.naming import inference_id
 from pipeline.observability import logger, metrics, tracer
 from pipeline.settings import TriggerSettings, load_settings
 from pipeline.status import StatusTable
@@ -60,6 +61,7 @@ def submit(request: SubmitRequest) -> dict[str, Any]:
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> None:
     for request in requests_from_body(record.body):
+        logger.set_correlation_id(inference_id(request.plan.plan_id, request.attempt))
         submit(request=request)
 
 
