@@ -156,13 +156,16 @@ def requests_from_body(body: str) -> list[SubmitRequest]:
 
 
 def inspect_object(s3: Any, plan: PlanRef, max_bytes: int) -> tuple[str, int]:
-    """Content type and size of the uploaded object; raises `BadObjectError` if not a plan."""
-    extra = {"VersionId": plan.version_id} if plan.version_id else {}
+    """Content type and size of the uploaded object; raises `BadObjectError` if not a plan.
+
+    Reads the key's current version, not `plan.version_id`: that is what SageMaker will read
+    (`InputLocation` takes no version), and it needs no s3:GetObjectVersion.
+    """
     try:
-        head = s3.head_object(Bucket=plan.bucket, Key=plan.key, **extra)
+        head = s3.head_object(Bucket=plan.bucket, Key=plan.key)
     except ClientError as err:
         code = err.response.get("Error", {}).get("Code", "")
-        if code in ("404", "NoSuchKey", "NotFound", "NoSuchVersion"):
+        if code in ("404", "NoSuchKey", "NotFound"):
             raise BadObjectError("ObjectNotFound", f"{plan.uri} no longer exists") from err
         raise
     size = int(head.get("ContentLength", 0))
@@ -173,9 +176,9 @@ def inspect_object(s3: Any, plan: PlanRef, max_bytes: int) -> tuple[str, int]:
             "ObjectTooLargeError",
             f"the plan is {size:,} bytes, over the limit of {max_bytes:,} (MAX_OBJECT_BYTES)",
         )
-    first = s3.get_object(
-        Bucket=plan.bucket, Key=plan.key, Range=f"bytes=0-{_SNIFF_BYTES - 1}", **extra
-    )["Body"].read()
+    first = s3.get_object(Bucket=plan.bucket, Key=plan.key, Range=f"bytes=0-{_SNIFF_BYTES - 1}")[
+        "Body"
+    ].read()
     sniffed = sniff_content_type(first)
     if sniffed is not None:
         return sniffed, size

@@ -339,3 +339,24 @@ def test_endpoint_throttling_fails_the_record_and_the_redelivery_invokes_once(
     assert len(attempts) == 2
     [call] = pipeline.invocations.calls
     assert pipeline.status(call["InferenceId"])["status"] == "SUBMITTED"
+
+
+def test_versioned_bucket_each_version_is_its_own_plan(pipeline: Pipeline) -> None:
+    pipeline.s3.put_bucket_versioning(
+        Bucket=BLUEPRINTS, VersioningConfiguration={"Status": "Enabled"}
+    )
+    events = []
+    for _ in range(2):  # the same key uploaded twice
+        event = pipeline.upload("blueprints/versioned.png")
+        version = pipeline.s3.head_object(Bucket=BLUEPRINTS, Key="blueprints/versioned.png")[
+            "VersionId"
+        ]
+        body = json.loads(event["Records"][0]["body"])
+        body["Records"][0]["s3"]["object"]["versionId"] = version
+        event["Records"][0]["body"] = json.dumps(body)
+        events.append(event)
+    for event in events:
+        assert run(pipeline.trigger, event) == {"batchItemFailures": []}
+    first, second = pipeline.invocations.calls
+    assert first["InferenceId"] != second["InferenceId"]
+    assert first["Filename"] == second["Filename"] == "versioned.out"
