@@ -126,17 +126,23 @@ def result_key(plan_key: str, results_prefix: str) -> str:
     return f"{results_prefix}{plan_key}.json"
 
 
+def _is_emulator(host: str | None) -> bool:
+    """Plain http is only accepted from a local emulator, never from AWS."""
+    return bool(host) and not (host or "").endswith((".amazonaws.com", ".amazonaws.com.cn"))
+
+
 def parse_s3_url(url: str) -> tuple[str, str]:
     """Bucket and key of an `s3://` URI or an `https://` S3 URL (virtual-host or path style).
 
     Raises `MalformedMessageError` for anything else. https keys are percent-decoded (they are
-    URL-encoded in a URL); s3:// keys are taken verbatim.
+    URL-encoded in a URL); s3:// keys are taken verbatim. Plain http is accepted only from a
+    local emulator (path style, e.g. `http://localhost:5000/<bucket>/<key>`).
     """
     parts = urlsplit(url)
     if parts.scheme == "s3":
         # Split by hand: '?' and '#' belong to the key in an s3:// URI.
         bucket, _, key = url[len("s3://") :].partition("/")
-    elif parts.scheme == "https":
+    elif parts.scheme == "https" or (parts.scheme == "http" and _is_emulator(parts.hostname)):
         host = parts.hostname or ""
         path = unquote(parts.path)
         # Virtual-host style: <bucket>.s3.<region>.amazonaws.com or <bucket>.s3.amazonaws.com

@@ -106,6 +106,7 @@ def test_input_location_and_result_key() -> None:
         ("https://s3.us-east-1.amazonaws.com/res/out/%C3%A9.out", ("res", "out/é.out")),
         ("https://s3.amazonaws.com/res/out/x.out", ("res", "out/x.out")),
         ("https://localhost:4566/res/out/x.out", ("res", "out/x.out")),
+        ("http://127.0.0.1:5000/res/out/a%20b.out", ("res", "out/a b.out")),
     ],
 )
 def test_parse_s3_url(url: str, expected: tuple[str, str]) -> None:
@@ -113,7 +114,14 @@ def test_parse_s3_url(url: str, expected: tuple[str, str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://res.s3.amazonaws.com/x", "https://example.com/x", "s3://bucket", "ftp://a/b"]
+    "url",
+    [
+        "http://res.s3.amazonaws.com/x",
+        "http://s3.us-east-1.amazonaws.com/res/x",
+        "https://example.com/x",
+        "s3://bucket",
+        "ftp://a/b",
+    ],
 )
 def test_parse_s3_url_refuses_other_urls(url: str) -> None:
     with pytest.raises(MalformedMessageError):
