@@ -30,7 +30,7 @@ from detector.config import DetectorConfig, load_config
 from detector.errors import InvalidPlanError
 from detector.imageio import decode_plan
 from detector.opencv_detector import OpenCVDetector
-from detector.results import Source, success_document, validate_document
+from detector.results import SCHEMA_PATH, SchemaValidationError, Source, success_document
 
 log = logging.getLogger("inference")
 
@@ -279,10 +279,33 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+@cache
+def _schema_validator() -> Any:
+    import jsonschema_rs
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return jsonschema_rs.validator_for(schema, validate_formats=True)
+
+
+def validate_fast(document: dict[str, Any]) -> None:
+    """`detector.results.validate_document`, against the same schema file, ~100x faster.
+
+    The pure-Python validator costs ~3 ms per R3D plan, a tenth of the detection itself; the
+    compiled one (a full Draft 2020-12 implementation) costs microseconds. Same error type.
+    """
+    import jsonschema_rs
+
+    try:
+        _schema_validator().validate(document)
+    except jsonschema_rs.ValidationError as err:
+        where = "$" + "".join(f"[{p!r}]" for p in err.instance_path)
+        raise SchemaValidationError(f"{where}: {err.message}") from err
+
+
 def output_fn(prediction: dict[str, Any], accept: str | None) -> tuple[bytes, str]:
     """The results document as JSON bytes (validated against the schema), and its type."""
     check_accept(accept)
     document = {k: v for k, v in prediction.items() if k != "rooms"}
-    validate_document(document)
+    validate_fast(document)
     body = json.dumps(document, separators=(",", ":"), default=_json_default).encode("utf-8")
     return body, JSON_CONTENT_TYPE

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import copy
 import inspect
 import json
 from pathlib import Path
+from typing import Any
 
 import cv2
 import pytest
@@ -215,3 +217,44 @@ def test_settings_from_env() -> None:
 def test_bad_settings_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
+
+
+def _mutations() -> list[tuple[str, Any]]:
+    def first_room(d: dict[str, Any]) -> dict[str, Any]:
+        return d["pages"][0]["rooms"][0]
+
+    return [
+        ("valid", lambda d: None),
+        ("negative count", lambda d: d.update(room_count=-1)),
+        ("unknown status", lambda d: d.update(status="done")),
+        ("extra key", lambda d: d.update(colour="red")),
+        ("schema version", lambda d: d.update(schema_version="2.0")),
+        ("bad sha256", lambda d: d["source"].update(sha256="xyz")),
+        ("error on success", lambda d: d.update(error={"type": "x", "message": "y"})),
+        ("no pages", lambda d: d.pop("pages")),
+        ("two-point polygon", lambda d: first_room(d).update(polygon=[[0, 0], [1, 1]])),
+        ("confidence over 1", lambda d: first_room(d).update(confidence=1.5)),
+        ("3-d point", lambda d: first_room(d).update(centroid=[1, 2, 3])),
+        ("string area", lambda d: first_room(d).update(area_px="big")),
+        ("good date", lambda d: d.update(inference={"submitted_at": "2026-11-24T04:00:00Z"})),
+        ("bad date", lambda d: d.update(inference={"submitted_at": "yesterday"})),
+        ("attempts 0", lambda d: d.update(inference={"attempts": 0})),
+    ]
+
+
+def test_fast_validation_agrees_with_the_reference_validator(tmp_path: Path) -> None:
+    detector = inference.model_fn(tmp_path)
+    base = inference.predict_fn({"image": drawn_page(6), "metadata": {}}, detector)
+    base.pop("rooms")
+    for name, mutate in _mutations():
+        doc = copy.deepcopy(base)
+        mutate(doc)
+        verdicts = []
+        for validate in (validate_document, inference.validate_fast):
+            try:
+                validate(doc)
+                verdicts.append("valid")
+            except SchemaValidationError:
+                verdicts.append("invalid")
+        assert verdicts[0] == verdicts[1], name
+        assert verdicts[0] == ("valid" if name in {"valid", "good date"} else "invalid"), name
