@@ -31,9 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "model"))
 
 from detector.opencv_detector import OpenCVDetector  # noqa: E402
-from detector.synthetic import draw_plan  # noqa: E402
-
-MATCH_IOU = 0.5
+from detector.synthetic import compare_with_truth, draw_plan  # noqa: E402
 
 
 def machine() -> str:
@@ -73,27 +71,6 @@ def measure(png: Path, runs: int, threads: int | None) -> dict:
     }
 
 
-def matched(rooms: list[dict], labels: np.ndarray) -> tuple[int, float]:
-    """Drawn rooms matched one-to-one at IoU > 0.5, and their mean IoU."""
-    n = int(labels.max())
-    gt_area = np.bincount(labels.ravel(), minlength=n + 1)
-    ious = []
-    used: set[int] = set()
-    for room in rooms:
-        pts = np.round(np.asarray(room["polygon"])).astype(np.int32)
-        x, y, w, h = cv2.boundingRect(pts)
-        mask = np.zeros((h, w), np.uint8)
-        cv2.fillPoly(mask, [pts - [x, y]], 1)
-        inter = np.bincount(labels[y : y + h, x : x + w][mask > 0], minlength=n + 1)
-        inter[0] = 0
-        g = int(np.argmax(inter))
-        iou = inter[g] / (mask.sum() + gt_area[g] - inter[g]) if g else 0.0
-        if iou > MATCH_IOU and g not in used:
-            used.add(g)
-            ious.append(float(iou))
-    return len(ious), statistics.fmean(ious) if ious else 0.0
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--width", type=int, default=6000)
@@ -121,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             cmd += ["--threads", str(args.threads)]
         res = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
 
-    tp, mean_iou = matched(res["rooms"], plan.labels)
+    score = compare_with_truth([r["polygon"] for r in res["rooms"]], plan.labels)
     detect_med = statistics.median(res["detect_ms"]) / 1e3
     process_med = statistics.median(res["process_ms"]) / 1e3
     mp = args.width * args.height / 1e6
@@ -139,10 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  peak memory of the detecting process (max RSS): {res['peak_rss_mib']:.0f} MiB"
         f"   bar <= 1024 MiB"
     )
-    print(
-        f"  rooms: found {len(res['rooms'])}, drawn {plan.room_count}, matched {tp} "
-        f"(IoU > {MATCH_IOU}, mean IoU {mean_iou:.3f})"
-    )
+    print(f"  {score}")
     print(f"  machine: {res['machine']}")
     return 0
 

@@ -10,9 +10,8 @@ demo: venv ## draw a plan, find its rooms, write the JSON and an overlay PNG int
 	@$(DETECTOR_CLI) draw $(DEMO_DIR)/plan.png --seed $(DEMO_SEED) --width 1600 --height 1200 \
 		--noise 0.3 --truth $(DEMO_DIR)/plan.truth.png
 	@$(DETECTOR_CLI) detect $(DEMO_DIR)/plan.png --out $(DEMO_DIR) --overlay
-	@$(PY) -c "import json, cv2; d = json.load(open('$(DEMO_DIR)/plan.json')); \
-		t = cv2.imread('$(DEMO_DIR)/plan.truth.png', cv2.IMREAD_UNCHANGED); \
-		print(f'rooms found: {d[\"room_count\"]}, drawn: {int(t.max())}')"
+	@$(PY) -c "import sys; from detector.synthetic import compare_files; \
+		print(compare_files(sys.argv[1], sys.argv[2]))" $(DEMO_DIR)/plan.json $(DEMO_DIR)/plan.truth.png
 	@echo "results JSON: $(DEMO_DIR)/plan.json"
 	@echo "overlay PNG:  $(DEMO_DIR)/plan.overlay.png (each room found, filled and numbered)"
 	@echo "truth labels: $(DEMO_DIR)/plan.truth.png (16-bit, room k = value k)"

@@ -21,7 +21,7 @@ import argparse
 import itertools
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -755,6 +755,53 @@ def save_truth(plan: DrawnPlan, path: str | Path) -> None:
         raise ValueError("too many rooms for a 16-bit label image")
     if not cv2.imwrite(str(path), plan.labels.astype(np.uint16)):
         raise OSError(f"could not write {path}")
+
+
+@dataclass(frozen=True)
+class TruthScore:
+    """Detected rooms against a drawn plan's truth, matched one to one at IoU > 0.5."""
+
+    drawn: int
+    found: int
+    matched: int
+    iou_sum: float  # over the matched pairs
+
+    @property
+    def mean_iou(self) -> float:
+        return self.iou_sum / self.matched if self.matched else 0.0
+
+    def __str__(self) -> str:
+        return (
+            f"rooms found: {self.found}, drawn: {self.drawn}, matching a drawn room "
+            f"(IoU > 0.5): {self.matched}, mean IoU of those: {self.mean_iou:.3f}"
+        )
+
+
+def compare_with_truth(
+    polygons: Sequence[Sequence[Sequence[float]]], labels: np.ndarray
+) -> TruthScore:
+    """Score room polygons against a label image, exactly as the benchmark scores datasets."""
+    from .benchmark import match_rooms, rasterise_rooms  # the one definition of scoring
+
+    score = match_rooms(rasterise_rooms(polygons, labels.shape[:2]), labels)
+    return TruthScore(
+        drawn=int(labels.max()) if labels.size else 0,
+        found=len(polygons),
+        matched=score.tp,
+        iou_sum=score.iou_sum,
+    )
+
+
+def compare_files(results_json: str | Path, truth_png: str | Path) -> TruthScore:
+    """`compare_with_truth` for a results document and a truth PNG (`draw --truth`), page 1."""
+    import json
+
+    doc = json.loads(Path(results_json).read_text(encoding="utf-8"))
+    labels = cv2.imread(str(truth_png), cv2.IMREAD_UNCHANGED)
+    if labels is None:
+        raise OSError(f"could not read {truth_png}")
+    rooms = doc["pages"][0]["rooms"] if doc.get("pages") else []
+    return compare_with_truth([r["polygon"] for r in rooms], labels.astype(np.int32))
 
 
 def main(argv: list[str] | None = None) -> int:

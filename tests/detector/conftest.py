@@ -6,15 +6,13 @@ import io
 import struct
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
 
-import cv2
 import numpy as np
 import pytest
 from PIL import Image
 
 from detector.config import DetectorConfig
-from detector.synthetic import DrawnPlan, draw_plan
+from detector.synthetic import DrawnPlan, TruthScore, compare_with_truth, draw_plan
 
 
 @pytest.fixture(scope="session")
@@ -76,47 +74,7 @@ def pdf_of() -> Callable[..., bytes]:
     return make
 
 
-@dataclass(frozen=True)
-class Match:
-    """Detected rooms against drawn truth, matched one to one at IoU > 0.5."""
-
-    drawn: int
-    found: int
-    ious: tuple[float, ...]  # one per matched pair
-
-    @property
-    def tp(self) -> int:
-        return len(self.ious)
-
-
-def match_rooms(polygons: list, labels: np.ndarray) -> Match:
-    """Rasterise each polygon, match it to the truth room it overlaps most if IoU > 0.5.
-
-    With IoU > 0.5 a match is unique both ways, so no assignment step is needed; a truth
-    room claimed twice (overlapping detections) counts once.
-    """
-    n = int(labels.max())
-    gt_area = np.bincount(labels.ravel(), minlength=n + 1)
-    best: dict[int, float] = {}
-    for poly in polygons:
-        pts = np.round(np.asarray(poly, np.float64)).astype(np.int32).reshape(-1, 2)
-        x, y, w, h = cv2.boundingRect(pts)
-        mask = np.zeros((h, w), np.uint8)
-        cv2.fillPoly(mask, [pts - [x, y]], 1)
-        crop = labels[y : y + h, x : x + w]
-        inside = mask[: crop.shape[0], : crop.shape[1]] > 0
-        inter = np.bincount(crop[inside], minlength=n + 1)
-        inter[0] = 0
-        g = int(np.argmax(inter))
-        if g == 0:
-            continue
-        iou = inter[g] / (int(mask.sum()) + gt_area[g] - inter[g])
-        if iou > 0.5:
-            best[g] = max(best.get(g, 0.0), float(iou))
-    return Match(drawn=n, found=len(polygons), ious=tuple(best.values()))
-
-
 @pytest.fixture(scope="session")
-def score_rooms() -> Callable[[list, np.ndarray], Match]:
-    """`score_rooms(polygons, labels) -> Match`: detected polygons against drawn truth."""
-    return match_rooms
+def score_rooms() -> Callable[[list, np.ndarray], TruthScore]:
+    """`score_rooms(polygons, labels) -> TruthScore`: detected polygons against drawn truth."""
+    return compare_with_truth

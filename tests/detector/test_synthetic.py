@@ -100,3 +100,28 @@ def test_command_line_writes_plan_and_truth(tmp_path, capsys):
     assert img.shape == (500, 700) and lab.dtype == np.uint16
     assert np.array_equal(lab, draw_plan(2, 700, 500).labels)
     assert "rooms" in capsys.readouterr().out
+
+
+def test_truth_outlines_score_perfectly_and_nothing_scores_zero(tmp_path):
+    import json
+
+    from detector.synthetic import compare_files, compare_with_truth, save_truth
+
+    plan = draw_plan(12, 900, 700)
+    outlines = []
+    for mask in plan.room_masks():
+        contours, _ = cv2.findContours(
+            mask.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE
+        )
+        outlines.append(max(contours, key=cv2.contourArea).reshape(-1, 2).tolist())
+    perfect = compare_with_truth(outlines, plan.labels)
+    assert perfect.matched == perfect.drawn == perfect.found == plan.room_count
+    assert perfect.mean_iou > 0.97
+    assert compare_with_truth([], plan.labels).matched == 0
+
+    doc = {"pages": [{"rooms": [{"polygon": p} for p in outlines[:2]]}]}
+    (tmp_path / "r.json").write_text(json.dumps(doc))
+    save_truth(plan, tmp_path / "t.png")
+    score = compare_files(tmp_path / "r.json", tmp_path / "t.png")
+    assert (score.found, score.matched, score.drawn) == (2, 2, plan.room_count)
+    assert "matching a drawn room" in str(score)
