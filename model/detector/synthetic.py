@@ -453,12 +453,15 @@ def draw_plan(
     text: bool = True,
     l_shape: bool | None = None,
     window_grey: int | None = None,
+    skew_deg: float = 0.0,
 ) -> DrawnPlan:
     """Draw a floor plan of `width` x `height` px from `seed`, with its exact rooms.
 
     `noise` in [0, 1] adds scan noise (slight blur, salt and pepper) scaled by the level;
     `l_shape` forces (True) or forbids (False) an L-shaped building (None: the seed decides);
-    `window_grey` is the grey of window lines (None: the seed picks black or mid grey).
+    `window_grey` is the grey of window lines (None: the seed picks black or mid grey);
+    `skew_deg` turns the whole sheet about its centre, as a crooked scan does (the truth turns
+    with it).
     Same arguments, same pixels.
     """
     if width < 64 or height < 64:
@@ -718,6 +721,8 @@ def draw_plan(
             max(1, thin),
         )
 
+    if skew_deg:
+        img, labels, wall = _skew(img, labels, wall, skew_deg)
     if noise > 0:
         img = _scan_noise(img, rng, level=float(noise), thin=thin)
 
@@ -733,6 +738,19 @@ def draw_plan(
         door_px=tuple(doors),
         room_names=tuple(names),
     )
+
+
+def _skew(
+    img: np.ndarray, labels: np.ndarray, walls: np.ndarray, degrees: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Turn the sheet and its truth together about the centre (paper fills the corners)."""
+    h, w = img.shape
+    m = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), degrees, 1.0)
+    img = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+    # labels keep their integer values: nearest neighbour, and float32 holds them exactly
+    lab = cv2.warpAffine(labels.astype(np.float32), m, (w, h), flags=cv2.INTER_NEAREST)
+    wal = cv2.warpAffine(walls.view(np.uint8), m, (w, h), flags=cv2.INTER_NEAREST)
+    return img, lab.astype(np.int32), wal > 0
 
 
 def _scan_noise(

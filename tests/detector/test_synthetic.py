@@ -125,3 +125,15 @@ def test_truth_outlines_score_perfectly_and_nothing_scores_zero(tmp_path):
     score = compare_files(tmp_path / "r.json", tmp_path / "t.png")
     assert (score.found, score.matched, score.drawn) == (2, 2, plan.room_count)
     assert "matching a drawn room" in str(score)
+
+
+def test_skewed_sheet_turns_the_truth_with_it():
+    straight = draw_plan(13, 900, 700)
+    skewed = draw_plan(13, 900, 700, skew_deg=2.0)
+    assert skewed.room_count == straight.room_count
+    for a, b in zip(straight.room_masks(), skewed.room_masks(), strict=True):
+        assert abs(int(a.sum()) - int(b.sum())) < 0.03 * a.sum()  # same room, turned
+    # the ink still sits on the (turned) walls
+    ink = skewed.image < 128
+    assert ink[skewed.walls].mean() > 0.7
+    assert ink[skewed.labels > 0].mean() < 0.08
