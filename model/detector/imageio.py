@@ -104,6 +104,8 @@ def decode_plan(
     `content_type` is a hint from the caller (an HTTP header, an S3 object's metadata): the
     magic bytes decide, and a disagreeing hint is only logged.
     """
+    if not isinstance(data, bytes):
+        data = bytes(data)  # bytearray / memoryview from a stream or a server framework
     if not data:
         raise EmptyInputError("the plan is empty (0 bytes)")
     fmt = sniff_format(data)

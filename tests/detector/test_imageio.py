@@ -323,3 +323,11 @@ def test_exif_orientation_is_applied(grey, pil_encode, config):
     assert page.shape == (W, H)  # as displayed: portrait
     expected = np.rot90(grey, k=-1)
     assert np.abs(page.astype(int) - expected).mean() < 8
+
+
+def test_bytes_like_input(grey, pil_encode, config):
+    data = pil_encode(Image.fromarray(grey), "PNG")
+    for view in (bytearray(data), memoryview(data)):
+        assert decode_plan(view, config).pages[0].shape == (H, W)
+    with pytest.raises(EmptyInputError):
+        decode_plan(bytearray(), config)
