@@ -383,7 +383,7 @@ def draw_comparison(
     for (x, y, w, h), mask in masks:
         colour = rng.integers(60, 230, 3).tolist()
         tint[y : y + h, x : x + w][mask] = colour
-    out = cv2.addWeighted(out, 0.55, tint, 0.45, 0)
+    out = cv2.addWeighted(out, 0.4, tint, 0.6, 0)
     matched = set()
     s_labels = labels
     n_gt = int(s_labels.max()) if s_labels.size else 0
@@ -397,7 +397,7 @@ def draw_comparison(
         cs, _ = cv2.findContours(
             (s_labels == g).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
         )
-        cv2.drawContours(out, cs, -1, (0, 170, 0) if g in matched else (0, 0, 230), 1)
+        cv2.drawContours(out, cs, -1, (0, 170, 0) if g in matched else (0, 0, 230), 2)
     for i, r in enumerate(rooms):
         cx, cy = (int(v) for v in r.centroid)
         cv2.putText(out, str(i + 1), (cx, cy), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (120, 0, 0), 1)

@@ -1,6 +1,6 @@
 """`OpenCVDetector`: finds the rooms of a floor plan with classical image processing.
 
-The recipe (`room_regions_of`) measures the plan's wall thickness, normalises the page to a
+The recipe (`trace_rooms`) measures the plan's wall thickness, normalises the page to a
 working resolution where walls are a few pixels thick, keeps the thick strokes as walls,
 closes doorways between wall ends, floods the outside from the page border, and returns
 the free regions left inside as rooms, mapped back to the original pixel coordinates.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,45 +60,63 @@ def working_scale(grey: np.ndarray, config: DetectorConfig) -> float:
     return min(1.0, config.working_wall_px / t_full, cap)
 
 
-def room_regions_of(grey: np.ndarray, config: DetectorConfig) -> tuple[list[Region], float]:
-    """The recipe: rooms of a grey page at working resolution, and that resolution's scale."""
+@dataclass
+class Trace:
+    """Every intermediate of the recipe at working resolution (for tests and inspection)."""
+
+    scale: float
+    work: np.ndarray
+    thickness_px: float = 0.0
+    pen_px: float = 0.0
+    walls: np.ndarray | None = None
+    lines: np.ndarray | None = None
+    bridges: np.ndarray | None = None
+    outside: np.ndarray | None = None
+    regions: list[Region] = field(default_factory=list)
+
+
+def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
+    """The recipe, step by step: rooms of a grey page at working resolution."""
     scale = working_scale(grey, config)
     work = grey
     if scale < 1:
         h, w = grey.shape
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
         work = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+    tr = Trace(scale, work)
     ink = ink_mask(work, min_contrast=config.min_contrast)
-    t = estimate_wall_thickness(ink)
+    t = tr.thickness_px = estimate_wall_thickness(ink)
     if t <= 0:
-        return [], scale
-    pen = estimate_pen_width(ink)
-    min_wall_px = min(config.min_wall_width * t, config.pen_to_wall * pen)
+        return tr  # blank page
+    tr.pen_px = estimate_pen_width(ink)
+    min_wall_px = min(config.min_wall_width * t, config.pen_to_wall * tr.pen_px)
     walls = thick_strokes(ink, min_width_px=min_wall_px)
-    walls = drop_small_components(walls, min_area_px=config.min_wall_area * t * t)
-    lines = line_mask(work, min_contrast=config.min_contrast)
+    walls = tr.walls = drop_small_components(walls, min_area_px=config.min_wall_area * t * t)
+    lines = tr.lines = line_mask(work, width_px=t, min_contrast=config.min_contrast)
+    near_lines = lines
     if config.line_tolerance > 0:
-        lines = cv2.dilate(lines.view(np.uint8), disk(config.line_tolerance * t)) > 0
-    bridges = opening_bridges(
+        near_lines = cv2.dilate(lines.view(np.uint8), disk(config.line_tolerance * t)) > 0
+    bridges = tr.bridges = opening_bridges(
         walls,
-        lines,
+        near_lines,
         max_gap_px=config.door_width * t,
         max_lined_gap_px=config.window_width * t,
+        min_end_px=min_wall_px,
         max_end_px=config.max_wall_end * t,
     )
     barriers = walls | bridges
-    outside = outside_mask(barriers, seal_px=config.seal_width * t)
-    inside_free = ~barriers & ~outside
+    # The outside may not cross drawn lines either: windows, bays and glazed walls are lines.
+    outside = tr.outside = outside_mask(barriers | lines, seal_px=config.seal_width * t)
     page_px = float(work.shape[0] * work.shape[1])
-    regions = room_regions(
-        inside_free,
+    tr.regions = room_regions(
+        ~barriers & ~outside,
         walls,
         outside,
         min_area_px=config.min_area * page_px,
         max_area_px=config.max_area * page_px,
         max_outside_contact=config.max_outside_contact,
     )
-    return regions, scale
+    return tr
 
 
 def room_from_region(
@@ -152,7 +171,8 @@ class OpenCVDetector:
         grey = to_grey8(image)
         if grey.ndim != 2 or min(grey.shape) < 3:
             return []
-        regions, scale = room_regions_of(grey, self.config)
+        tr = trace_rooms(grey, self.config)
+        regions, scale = tr.regions, tr.scale
         page_px = float(grey.shape[0] * grey.shape[1])
         rooms = [
             r

@@ -18,6 +18,7 @@ import numpy as np
 def to_grey8(image: np.ndarray) -> np.ndarray:
     """Any page array (grey, BGR, BGRA, 16-bit, float, bool) as uint8 grey, paper white.
 
+    Colour pages are reduced to their brightest channel (see below), not to luminance.
     Alpha is composited on white paper (transparent = paper); 16-bit is scaled to 8 bits;
     floats are taken as [0, 1] when their maximum is at most 1, else as [0, 255].
     """
@@ -36,11 +37,23 @@ def to_grey8(image: np.ndarray) -> np.ndarray:
         img = np.clip(f, 0, 255).astype(np.uint8)
     if img.ndim == 2:
         return img
+    colour = img[:, :, :3]
     if img.shape[2] == 4:
         alpha = img[:, :, 3:4].astype(np.float32) / 255.0
-        rgb = img[:, :, :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)
-        return cv2.cvtColor(rgb.astype(np.uint8), cv2.COLOR_BGR2GRAY)
-    return cv2.cvtColor(np.ascontiguousarray(img[:, :, :3]), cv2.COLOR_BGR2GRAY)
+        colour = (colour.astype(np.float32) * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
+    if colour.shape[2] < 3:
+        return np.ascontiguousarray(colour[:, :, 0])
+    # The brightest channel: black ink stays black while coloured room fills (a plan's
+    # pale yellows and browns) turn light, so fills are never mistaken for walls.
+    return np.max(colour, axis=2)
+
+
+def grey_percentiles(grey: np.ndarray, percents: tuple[float, ...]) -> list[int]:
+    """Percentiles of a uint8 image's grey levels, from its histogram (fast, exact levels)."""
+    if grey.size == 0:
+        return [0 for _ in percents]
+    cum = np.cumsum(np.bincount(grey.ravel(), minlength=256))
+    return [int(np.searchsorted(cum, p / 100.0 * cum[-1])) for p in percents]
 
 
 def ink_mask(grey: np.ndarray, *, min_contrast: int) -> np.ndarray:
@@ -48,21 +61,23 @@ def ink_mask(grey: np.ndarray, *, min_contrast: int) -> np.ndarray:
 
     A page whose grey levels span less than `min_contrast` is blank: no ink at all.
     """
-    lo, hi = np.percentile(grey, [0.5, 99.5]) if grey.size else (0, 0)
+    lo, hi = grey_percentiles(grey, (0.5, 99.5))
     if hi - lo < min_contrast:
         return np.zeros(grey.shape, bool)
     thresh, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     return grey < thresh
 
 
-def line_mask(grey: np.ndarray, *, min_contrast: int) -> np.ndarray:
-    """Every drawn mark, however faint (bool): darker than the paper by `min_contrast` / 2.
+def line_mask(grey: np.ndarray, *, width_px: float, min_contrast: int) -> np.ndarray:
+    """Thin drawn lines, however faint (bool): marks narrower than `width_px` that are darker
+    than their surroundings by at least `min_contrast` / 2 (a black-hat transform).
 
-    The paper's grey is the page's median (a plan is mostly paper). Window lines are often
-    light grey and fall above the ink threshold, but they are here.
+    Window lines are often light grey and fall above the ink threshold, but they are here;
+    flat fills (grey or coloured floors) are not lines, whatever their grey.
     """
-    paper = float(np.median(grey)) if grey.size else 255.0
-    return grey < paper - min_contrast / 2
+    k = disk(max(3.0, width_px))
+    closed = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, k)
+    return cv2.subtract(closed, grey) >= min_contrast / 2
 
 
 def _ridge_values(mask: np.ndarray) -> np.ndarray:
@@ -146,50 +161,63 @@ def run_lengths(mask: np.ndarray, axis: int) -> np.ndarray:
     return np.moveaxis(out, -1, axis)
 
 
-def _ray_gaps_right(walls: np.ndarray) -> np.ndarray:
-    """For each pixel, how many non-wall pixels lie between it and the next wall to its right
-    (a large number when there is none)."""
-    w = walls.shape[1]
-    idx = np.where(walls, np.arange(w, dtype=np.int32)[None, :], np.int32(w + 10**6))
-    nxt = np.minimum.accumulate(idx[:, ::-1], axis=1)[:, ::-1]
-    return nxt - np.arange(w, dtype=np.int32)[None, :]
-
-
-def _bridges_right(
+def _row_bridges(
     walls: np.ndarray,
     lines: np.ndarray,
-    along: np.ndarray,
-    across: np.ndarray,
     *,
     max_gap_px: float,
     max_lined_gap_px: float,
+    min_end_px: float,
     max_end_px: float,
 ) -> np.ndarray:
-    """Bridges from the right ends of horizontal walls to the next wall to their right.
+    """Bridges along rows from the free ends of horizontal walls (see `opening_bridges`).
 
-    A right end is a wall pixel whose right neighbour is free, that belongs to a horizontal
-    stretch (run along > run across) and whose wall is no thicker than `max_end_px` there
-    (so the outer face of a corner is not an end). Its ray is a bridge when the next wall
-    is at most `max_gap_px` away, or at most `max_lined_gap_px` away with every pixel of
-    the gap on a drawn line (a window's thin lines span the whole gap).
+    A free end is a wall pixel with free space beside it along the row, on a horizontal
+    stretch (run along the row >= run across it) whose band is between `min_end_px` (a bump
+    where a thin line meets a wall is not an end) and `max_end_px` thick (the outer face of
+    a corner is not an end). Its ray is a bridge when the next wall along the row is at most
+    `max_gap_px` away, or at most `max_lined_gap_px` away with every pixel of the gap on a
+    drawn line. Rays are searched on the sorted flat indices of the wall pixels, so the cost
+    grows with the number of ends, not of pixels.
     """
     h, w = walls.shape
-    end = np.zeros_like(walls)
-    end[:, :-1] = walls[:, :-1] & ~walls[:, 1:]
-    end &= along >= across
-    gaps = np.full((h, w), np.int32(2**30))
-    gaps[:, :-1] = _ray_gaps_right(walls)[:, 1:]
-    unlined = np.full((h, w), np.int32(2**30))
-    unlined[:, :-1] = _ray_gaps_right(~lines)[:, 1:]
-    lined = unlined >= gaps
+    along = run_lengths(walls, axis=1)
+    across = run_lengths(walls, axis=0)
+    stretch = (along >= across) & (across >= min_end_px)
     jamb = (along > across) & (across <= max_end_px)
-    end &= (jamb & (gaps <= max_gap_px)) | (lined & (gaps <= max_lined_gap_px))
-    ys, xs = np.nonzero(end)
-    g = gaps[ys, xs]
-    diff = np.zeros((h, w + 1), np.int32)
-    np.add.at(diff, (ys, xs + 1), 1)
-    np.subtract.at(diff, (ys, xs + 1 + g), 1)
-    return np.cumsum(diff, axis=1)[:, :w] > 0
+    free_right = np.zeros_like(walls)
+    free_right[:, :-1] = ~walls[:, 1:]
+    free_left = np.zeros_like(walls)
+    free_left[:, 1:] = ~walls[:, :-1]
+    wall_idx = np.flatnonzero(walls)
+    lined_cum = np.concatenate([[0], np.cumsum(lines.ravel(), dtype=np.int64)])
+    starts, stops = [], []
+    for side, free_side in ((1, free_right), (-1, free_left)):
+        f = np.flatnonzero(walls & free_side & stretch)
+        if f.size == 0 or wall_idx.size == 0:
+            continue
+        if side == 1:
+            k = np.searchsorted(wall_idx, f + 1)
+            ok = k < wall_idx.size
+            hit = wall_idx[np.minimum(k, wall_idx.size - 1)]
+            lo, hi = f + 1, hit  # gap pixels [lo, hi)
+        else:
+            k = np.searchsorted(wall_idx, f) - 1
+            ok = k >= 0
+            hit = wall_idx[np.maximum(k, 0)]
+            lo, hi = hit + 1, f
+        ok &= hit // w == f // w  # the next wall is on the same row
+        gap = hi - lo
+        lined = lined_cum[hi] - lined_cum[lo] == gap
+        ok &= (jamb.ravel()[f] & (gap <= max_gap_px)) | (lined & (gap <= max_lined_gap_px))
+        starts.append(lo[ok])
+        stops.append(hi[ok])
+    if not starts:
+        return np.zeros_like(walls)
+    diff = np.zeros(h * w + 1, np.int32)
+    np.add.at(diff, np.concatenate(starts), 1)
+    np.add.at(diff, np.concatenate(stops), -1)
+    return (np.cumsum(diff[:-1]) > 0).reshape(h, w)
 
 
 def opening_bridges(
@@ -198,6 +226,7 @@ def opening_bridges(
     *,
     max_gap_px: float,
     max_lined_gap_px: float,
+    min_end_px: float,
     max_end_px: float,
 ) -> np.ndarray:
     """Short wall pieces (bool) that close doorways, windows and gaps between wall ends.
@@ -208,30 +237,15 @@ def opening_bridges(
     a window's) span it. Rays are cast from each free end along its wall, both ways, for
     horizontal and vertical walls.
     """
-    out = np.zeros_like(walls)
-    for transpose in (False, True):
-        wm = walls.T if transpose else walls
-        lm = lines.T if transpose else lines
-        hrun = run_lengths(wm, axis=1)
-        vrun = run_lengths(wm, axis=0)
-        for flip in (False, True):
-            if flip:
-                a, li, b, c = wm[:, ::-1], lm[:, ::-1], hrun[:, ::-1], vrun[:, ::-1]
-            else:
-                a, li, b, c = wm, lm, hrun, vrun
-            br = _bridges_right(
-                a,
-                li,
-                b,
-                c,
-                max_gap_px=max_gap_px,
-                max_lined_gap_px=max_lined_gap_px,
-                max_end_px=max_end_px,
-            )
-            if flip:
-                br = br[:, ::-1]
-            out |= br.T if transpose else br
-    return out & ~walls
+    kw = {
+        "max_gap_px": max_gap_px,
+        "max_lined_gap_px": max_lined_gap_px,
+        "min_end_px": min_end_px,
+        "max_end_px": max_end_px,
+    }
+    rows = _row_bridges(walls, lines, **kw)
+    cols = _row_bridges(np.ascontiguousarray(walls.T), np.ascontiguousarray(lines.T), **kw).T
+    return (rows | cols) & ~walls
 
 
 # --------------------------------------------------------------------------- rooms
