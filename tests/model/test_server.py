@@ -283,3 +283,22 @@ def test_workers_drop_to_the_configured_user(
     assert {_uid(w) for w in workers} == {pwd.getpwnam("nobody").pw_uid}
     data, content_type = plans["pdf"]
     assert srv.invoke(data, content_type).status == 200
+
+
+def test_ping_answers_while_a_request_is_in_flight(server_factory: Any, model_dir: Path) -> None:
+    """A single worker busy with a request still answers /ping at once (SageMaker's 2 s)."""
+    srv: ServerProcess = server_factory(model_dir, SAGEMAKER_MODEL_SERVER_WORKERS="1")
+    body = encode(drawn_page(8), ".png")
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+    conn.putrequest("POST", "/invocations")
+    conn.putheader("Content-Type", "image/png")
+    conn.putheader("Content-Length", str(len(body)))
+    conn.endheaders()
+    conn.send(body[:100])  # the worker's request thread now waits for the rest
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    assert srv.ping_status() == 200
+    assert time.monotonic() - t0 < 1.0
+    conn.send(body[100:])
+    assert conn.getresponse().status == 200
+    conn.close()
