@@ -97,7 +97,7 @@ def _describe_unknown(data: bytes) -> str:
 
 
 def decode_plan(
-    data: bytes, config: DetectorConfig, content_type: str | None = None
+    data: bytes | bytearray | memoryview, config: DetectorConfig, content_type: str | None = None
 ) -> DecodedPlan:
     """Decode a plan's bytes into its pages; raises an `InvalidPlanError` subclass.
 
