@@ -17,7 +17,6 @@ import io
 import logging
 import struct
 import threading
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -152,16 +151,9 @@ _PIL_READ_ERRORS = (OSError, SyntaxError, ValueError, struct.error, EOFError, In
 
 
 def _decode_image(data: bytes, fmt: str, config: DetectorConfig) -> list[np.ndarray]:
-    name = _PIL_FORMATS[fmt]
-    # Our own limits decide; Pillow's warnings (bomb, odd EXIF) are logged, not shown.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            pages = _decode_with_pillow(data, fmt, name, config)
-        finally:
-            for w in caught:
-                log.debug("while decoding %s: %s", name, w.message)
-    return pages
+    # Pillow may warn (its own bomb threshold, odd EXIF); our limits decide either way. The
+    # warnings are left alone: silencing them per call is not thread-safe.
+    return _decode_with_pillow(data, fmt, _PIL_FORMATS[fmt], config)
 
 
 def _decode_with_pillow(
