@@ -19,12 +19,15 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import DetectorConfig, load_config
 from .errors import ConfigError, DetectorError, InvalidPlanError
 from .imageio import SUPPORTED_SUFFIXES
 from .results import Source, failure_document, validate_document
+
+if TYPE_CHECKING:
+    from .opencv_detector import OpenCVDetector
 
 log = logging.getLogger("detector.cli")
 
@@ -79,7 +82,7 @@ def _write_json(path: Path, doc: dict[str, Any]) -> None:
 
 
 def _detect_one(
-    detector: Any, plan: Path, json_path: Path, overlay: bool
+    detector: OpenCVDetector, plan: Path, json_path: Path, overlay: bool
 ) -> tuple[dict[str, Any], tuple[Path, ...]]:
     """Run one plan: its success document and the overlays written. Raises on failure."""
     data = plan.read_bytes()
@@ -111,14 +114,14 @@ def _write_overlays(
     return tuple(written)
 
 
-def _failure(detector: Any, plan: Path, err: Exception) -> dict[str, Any]:
+def _failure(detector: OpenCVDetector, plan: Path, err: Exception) -> dict[str, Any]:
     try:
         data = plan.read_bytes()
         source = Source.from_bytes(data, plan.name, str(plan), _content_type_hint(plan))
     except OSError:
         source = Source(name=plan.name, uri=str(plan))
-    # Bad input is final; anything else (our bug, a full disk) might pass on a retry.
-    retryable = not isinstance(err, InvalidPlanError | OSError)
+    # Bad input or a missing file is final; anything else (our bug, a full disk) might pass.
+    retryable = not isinstance(err, InvalidPlanError | FileNotFoundError | IsADirectoryError)
     return failure_document(
         source=source,
         error_type=type(err).__name__,
@@ -131,7 +134,11 @@ def _failure(detector: Any, plan: Path, err: Exception) -> dict[str, Any]:
 
 
 def run_detect(
-    plans: list[Path], detector: Any, out_dir: Path | None, out_file: Path | None, overlay: bool
+    plans: list[Path],
+    detector: OpenCVDetector,
+    out_dir: Path | None,
+    out_file: Path | None,
+    overlay: bool,
 ) -> Iterator[Outcome]:
     """Detect every plan, writing each document (success or failure); yields the outcomes."""
     names = _output_names(plans)
@@ -148,8 +155,10 @@ def run_detect(
             yield _record_failure(detector, plan, json_path, err)
 
 
-def _record_failure(detector: Any, plan: Path, json_path: Path, err: Exception) -> Outcome:
-    message = f"{type(err).__name__}: {err}"
+def _record_failure(
+    detector: OpenCVDetector, plan: Path, json_path: Path, err: Exception
+) -> Outcome:
+    message = f"{type(err).__name__}: " + " ".join(str(err).split())  # one line
     try:
         _write_json(json_path, _failure(detector, plan, err))
     except OSError as write_err:

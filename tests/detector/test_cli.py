@@ -75,6 +75,7 @@ def test_missing_file_fails_with_a_document(tmp_path):
     assert main(["detect", str(tmp_path / "nope.png"), "--out", str(out)]) == EXIT_FAILED
     doc = _doc(out / "nope.json")
     assert doc["status"] == "failed" and doc["error"]["type"] == "FileNotFoundError"
+    assert doc["error"]["retryable"] is False
 
 
 def test_pdf_pages_each_get_an_overlay(tmp_path, small_plan, pdf_of):
