@@ -140,3 +140,16 @@ def test_large_plan_benchmark_script_runs():
     )
     for figure in ("detect (decoded page), median of 1:", "peak memory", "rooms found", "machine"):
         assert figure in res.stdout
+
+
+def test_bytes_in_gives_the_rooms_of_the_pixels():
+    """process() on an encoded plan finds exactly what detect_rooms finds on its pixels."""
+    import cv2
+
+    plan = draw_plan(PLANS[6][0], 1000, 750)
+    detector = OpenCVDetector()
+    direct = [asdict(r) for r in detector.detect_rooms(plan.image)]
+    for encoded in (plan.image, cv2.cvtColor(plan.image, cv2.COLOR_GRAY2BGR)):
+        _, png = cv2.imencode(".png", encoded)
+        doc = detector.process(png.tobytes(), name="plan.png")
+        assert doc["pages"][0]["rooms"] == direct
