@@ -195,6 +195,27 @@ def inspect_object(s3: Any, plan: PlanRef, max_bytes: int) -> tuple[str, int]:
     )
 
 
+_warned_unsupported: set[str] = set()
+
+
+def supported_params(client: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """`params` minus the ones the client's SDK does not know.
+
+    The Lambda runtime's botocore may predate `Filename`/`S3OutputPathExtension`: rather than
+    fail every upload, the output is then named by SageMaker (the callbacks read the location
+    from the notification either way) and a warning says why.
+    """
+    known = client.meta.service_model.operation_model("InvokeEndpointAsync").input_shape.members
+    dropped = sorted(set(params) - set(known))
+    if dropped and not _warned_unsupported.issuperset(dropped):
+        _warned_unsupported.update(dropped)
+        logger.warning(
+            "this botocore does not know these InvokeEndpointAsync parameters; sent without",
+            extra={"dropped": dropped},
+        )
+    return {k: v for k, v in params.items() if k in known}
+
+
 @tracer.capture_method
 def submit_plan(request: SubmitRequest, deps: TriggerDeps) -> dict[str, Any]:
     """Check the object, record SUBMITTED and invoke the endpoint; returns what happened."""
@@ -260,7 +281,9 @@ def submit_plan(request: SubmitRequest, deps: TriggerDeps) -> dict[str, Any]:
     }
     if extension:
         params["S3OutputPathExtension"] = extension
-    response = deps.sagemaker_runtime.invoke_endpoint_async(**params)
+    response = deps.sagemaker_runtime.invoke_endpoint_async(
+        **supported_params(deps.sagemaker_runtime, params)
+    )
     output_location = response.get("OutputLocation") or expected_output
     if output_location != expected_output:
         deps.status.set_output_location(plan.plan_id, iid, output_location)

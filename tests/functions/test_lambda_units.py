@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from types import SimpleNamespace
 
 import pytest
 from lambda_harness import load_event
@@ -22,7 +23,7 @@ from pipeline.naming import (
     split_inference_id,
 )
 from pipeline.settings import FailureSettings, TriggerSettings, load_settings
-from pipeline.trigger import requests_from_body, sniff_content_type
+from pipeline.trigger import requests_from_body, sniff_content_type, supported_params
 
 FILENAME = re.compile(r"^(?!.*\..*\.)[a-zA-Z0-9][a-zA-Z0-9\-_.]*$")  # the API's pattern
 EXTENSION = re.compile(r"^(?!s3:|https:)[a-zA-Z0-9!_.*'()/-]+$")
@@ -285,3 +286,21 @@ def test_pipeline_detector_name_is_the_detectors() -> None:
     from pipeline.documents import DETECTOR_NAME
 
     assert OpenCVDetector.name == DETECTOR_NAME
+
+
+def test_parameters_an_older_sdk_lacks_are_left_out() -> None:
+    import boto3
+
+    client = boto3.client("sagemaker-runtime", region_name="us-east-1")
+    params = {"EndpointName": "e", "InputLocation": "s3://b/k", "Filename": "k.out"}
+    assert supported_params(client, params) == params  # this botocore knows them all
+
+    # The shape of a client whose (older) service model has no Filename.
+    old_op = SimpleNamespace(input_shape=SimpleNamespace(members=["EndpointName", "InputLocation"]))
+    old_client = SimpleNamespace(
+        meta=SimpleNamespace(service_model=SimpleNamespace(operation_model=lambda _: old_op))
+    )
+    assert supported_params(old_client, params) == {
+        "EndpointName": "e",
+        "InputLocation": "s3://b/k",
+    }
