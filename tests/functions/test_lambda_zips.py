@@ -126,3 +126,16 @@ for mod in ("numpy", "cv2"):
     assert proc.returncode == 0, proc.stderr
     [line] = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
     assert json.loads(line.removeprefix("RESULT ")) == {"batchItemFailures": []}
+
+
+def test_shipped_pins_are_the_versions_the_tests_run_with() -> None:
+    from importlib.metadata import version
+
+    pins = [
+        line.split("==")
+        for line in (ROOT / "functions" / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert pins, "functions/requirements.txt lists nothing"
+    for name, pinned in pins:
+        assert version(name) == pinned, f"{name}: venv has {version(name)}, zips get {pinned}"
