@@ -54,9 +54,10 @@ def machine() -> str:
         mem = f"{mem_kb / 1024**2:.0f} GiB"
     except (OSError, StopIteration):
         mem = "? GiB"
+    load = f", load average {os.getloadavg()[0]:.1f} (other jobs share the cores)"
     return (
         f"{cpu}, {os.cpu_count()} cores, {mem}, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}"
+        f"Python {platform.python_version()}{load}"
     )
 
 

@@ -102,6 +102,18 @@ class ServerProcess:
         return int(self.proc.returncode)
 
 
+def serve_env(**env: str) -> dict[str, str]:
+    """The environment `serve` runs in: this interpreter for its shebang, no PYTHONPATH."""
+    full = {
+        **os.environ,
+        # The shebang is `/usr/bin/env python3`: resolve it to this interpreter (the venv's).
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        **env,
+    }
+    full.pop("PYTHONPATH", None)  # the entrypoint must find its modules by itself
+    return full
+
+
 def start_server(
     model_dir: Path,
     log_dir: Path,
@@ -112,17 +124,13 @@ def start_server(
 ) -> ServerProcess:
     """Start `serve serve` on a free port; with `wait`, return once /ping answers 200."""
     port = free_port()
-    full_env = {
-        **os.environ,
-        # The shebang is `/usr/bin/env python3`: resolve it to this interpreter (the venv's).
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    defaults = {
         "SAGEMAKER_BIND_TO_PORT": str(port),
         "SAGEMAKER_MODEL_SERVER_WORKERS": "2",
         "MODEL_DIR": str(model_dir),
         "MODEL_SERVER_ACCESS_LOG": "false",
-        **env,
     }
-    full_env.pop("PYTHONPATH", None)  # the entrypoint must find its modules by itself
+    full_env = serve_env(**{**defaults, **env})
     log_path = log_dir / f"serve-{port}.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(

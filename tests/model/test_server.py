@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import signal
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 from container_helpers import (
+    SERVE,
     TEST_MAX_BODY,
     ServerProcess,
     comparable,
@@ -23,6 +25,7 @@ from container_helpers import (
     make_model_dir,
     pdf_of,
     png_bomb,
+    serve_env,
 )
 
 from detector import errors
@@ -302,3 +305,12 @@ def test_ping_answers_while_a_request_is_in_flight(server_factory: Any, model_di
     conn.send(body[100:])
     assert conn.getresponse().status == 200
     conn.close()
+
+
+def test_serve_refuses_other_commands(server_factory: Any, model_dir: Path) -> None:
+    """SageMaker passes `serve`; `train` (or anything else) is a usage error, not a server."""
+    proc = subprocess.run(
+        [str(SERVE), "train"], capture_output=True, text=True, timeout=60, env=serve_env()
+    )
+    assert proc.returncode == 2
+    assert "invalid choice: 'train'" in proc.stderr
