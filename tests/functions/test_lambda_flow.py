@@ -360,3 +360,32 @@ def test_versioned_bucket_each_version_is_its_own_plan(pipeline: Pipeline) -> No
     first, second = pipeline.invocations.calls
     assert first["InferenceId"] != second["InferenceId"]
     assert first["Filename"] == second["Filename"] == "versioned.out"
+
+
+def test_https_output_location_is_read_as_given(pipeline: Pipeline) -> None:
+    """The output location is a percent-encoded https:// URL: read it, never rebuild it."""
+    key = "blueprints/site a/étage-2.png"
+    event = pipeline.upload("blueprints/placeholder.png")  # any fixture; the key differs
+    body = event["Records"][0]["body"].replace(
+        "blueprints/placeholder.png", "blueprints/site+a/%C3%A9tage-2.png"
+    )
+    event["Records"][0]["body"] = body
+    pipeline.s3.put_object(Bucket=BLUEPRINTS, Key=key, Body=PNG)
+    assert run(pipeline.trigger, event) == {"batchItemFailures": []}
+    [call] = pipeline.invocations.calls
+    # Where SageMaker chose to write (deliberately unlike our own naming).
+    pipeline.s3.put_object(
+        Bucket=RESULTS,
+        Key="sagemaker-output/site a/étage-2.out",
+        Body=json.dumps(success_document(rooms=4)).encode(),
+    )
+    notification = load_event(
+        "sqs_sns_sagemaker_success_https.json",
+        results_bucket=RESULTS,
+        blueprints_bucket=BLUEPRINTS,
+        inference_id=call["InferenceId"],
+    )
+    assert run(pipeline.success, notification) == {"batchItemFailures": []}
+    result = pipeline.result(key)
+    assert result["room_count"] == 4
+    assert result["inference"]["output_location"].startswith(f"https://{RESULTS}.s3.")
