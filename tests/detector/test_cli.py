@@ -149,3 +149,13 @@ def test_draw_then_detect_as_a_real_process(tmp_path):
     assert "1 succeeded, 1 failed" in res.stdout
     assert np.array_equal(cv2.imread(str(plan), cv2.IMREAD_GRAYSCALE).shape, np.array([600, 800]))
     assert _doc(tmp_path / "drawn.json")["status"] == "succeeded"
+
+
+def test_blank_pdf_page_is_zero_rooms_not_a_failure(tmp_path, make_vector_pdf, capsys):
+    pdf = tmp_path / "blank.pdf"
+    pdf.write_bytes(make_vector_pdf([[]]))
+    assert main(["detect", str(pdf), "--out", str(tmp_path)]) == EXIT_OK
+    doc = _doc(tmp_path / "blank.json")
+    assert doc["status"] == "succeeded" and doc["room_count"] == 0
+    assert doc["source"]["content_type"] == "application/pdf"
+    assert "0 rooms" in capsys.readouterr().out

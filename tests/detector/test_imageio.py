@@ -331,3 +331,17 @@ def test_bytes_like_input(grey, pil_encode, config):
         assert decode_plan(view, config).pages[0].shape == (H, W)
     with pytest.raises(EmptyInputError):
         decode_plan(bytearray(), config)
+
+
+def test_vector_pdf_is_rendered_at_the_dpi_right_way_up(make_vector_pdf):
+    # US letter (8.5 x 11 in); a 1 x 2 inch block whose lower-left corner is 1 in from the
+    # left and 2 in from the bottom of the page (PDF y goes up)
+    data = make_vector_pdf([[(72, 144, 72, 144)], []])
+    plan = decode_plan(data, DetectorConfig(pdf_dpi=100))
+    assert [p.shape for p in plan.pages] == [(1100, 850), (1100, 850)]
+    page, blank = plan.pages
+    ys, xs = np.nonzero(page < 128)
+    # in the image (y down): x 100..200, y from 1100 - 400 = 700 to 1100 - 200 = 900
+    assert abs(xs.min() - 100) <= 1 and abs(xs.max() - 199) <= 1
+    assert abs(ys.min() - 700) <= 1 and abs(ys.max() - 899) <= 1
+    assert blank.min() == 255  # a blank page is a valid page
