@@ -840,12 +840,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--width", type=int, default=1200)
     p.add_argument("--height", type=int, default=900)
     p.add_argument("--noise", type=float, default=0.0, help="scan noise level in [0, 1]")
+    p.add_argument("--skew", type=float, default=0.0, help="turn the sheet by this many degrees")
     p.add_argument("--truth", help="also write the room labels as a 16-bit PNG here")
 
 
 def write_plan(args: argparse.Namespace) -> DrawnPlan:
     """Draw the plan the arguments describe and write it (and its truth, if asked)."""
-    plan = draw_plan(args.seed, args.width, args.height, noise=args.noise)
+    plan = draw_plan(args.seed, args.width, args.height, noise=args.noise, skew_deg=args.skew)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if not cv2.imwrite(str(out), plan.image):
