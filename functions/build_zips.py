@@ -62,6 +62,23 @@ def zip_entries(name: str, deps: Path) -> dict[str, Path]:
     return entries
 
 
+def _content(arcname: str, path: Path) -> bytes:
+    """The file's bytes; a wheel's RECORD loses the lines of files that are not shipped.
+
+    Those are the console scripts, whose hashes depend on the build machine's interpreter
+    path (their shebang), so keeping them would make the zip differ between checkouts.
+    """
+    data = path.read_bytes()
+    if not arcname.endswith(".dist-info/RECORD"):
+        return data
+    kept = [
+        line
+        for line in data.decode("utf-8").splitlines(keepends=True)
+        if not line.startswith(("../", "bin/")) and "/__pycache__/" not in line
+    ]
+    return "".join(kept).encode("utf-8")
+
+
 def write_zip(target: Path, entries: dict[str, Path]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".zip.tmp")
@@ -71,7 +88,7 @@ def write_zip(target: Path, entries: dict[str, Path]) -> None:
             info.external_attr = FILE_MODE
             info.create_system = 3  # Unix, so the permissions above are honoured
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, entries[arcname].read_bytes(), compresslevel=6)
+            archive.writestr(info, _content(arcname, entries[arcname]), compresslevel=6)
     tmp.replace(target)
 
 

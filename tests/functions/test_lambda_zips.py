@@ -63,6 +63,10 @@ def test_zip_contents(zips: dict[str, Path]) -> None:
             tops = {n.split("/")[0] for n in names}
             assert not tops & {"boto3", "botocore", "numpy", "cv2", "bin", "build_zips.py"}
             assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
+            # RECORDs list only shipped files (console scripts hash the build machine's path).
+            for record in (n for n in names if n.endswith(".dist-info/RECORD")):
+                lines = archive.read(record).decode().splitlines()
+                assert not [x for x in lines if x.startswith(("../", "bin/"))], record
 
 
 def _sns_test_event() -> str:
