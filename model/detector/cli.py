@@ -15,6 +15,7 @@ import argparse
 import json
 import logging
 import mimetypes
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -78,7 +79,10 @@ def _content_type_hint(path: Path) -> str | None:
 def _write_json(path: Path, doc: dict[str, Any]) -> None:
     validate_document(doc)  # never write a document the schema rejects
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    # write then rename: a reader never sees half a document
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _detect_one(
