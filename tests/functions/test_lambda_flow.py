@@ -389,3 +389,12 @@ def test_https_output_location_is_read_as_given(pipeline: Pipeline) -> None:
     result = pipeline.result(key)
     assert result["room_count"] == 4
     assert result["inference"]["output_location"].startswith(f"https://{RESULTS}.s3.")
+
+
+def test_object_deleted_before_the_trigger_ran(pipeline: Pipeline) -> None:
+    event = pipeline.upload("blueprints/gone.png")
+    pipeline.s3.delete_object(Bucket=BLUEPRINTS, Key="blueprints/gone.png")
+    assert run(pipeline.trigger, event) == {"batchItemFailures": []}
+    assert pipeline.invocations.calls == []
+    result = pipeline.result("blueprints/gone.png")
+    assert result["error"]["type"] == "ObjectNotFound"
