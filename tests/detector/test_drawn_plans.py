@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from detector.opencv_detector import OpenCVDetector
-from detector.synthetic import draw_plan
+from detector.synthetic import compare_with_truth, draw_plan
 
 # (seed, width, height, noise, skew in degrees): sizes, noise and skew vary together so the
 # set stays small and fast
@@ -153,3 +153,25 @@ def test_bytes_in_gives_the_rooms_of_the_pixels():
         _, png = cv2.imencode(".png", encoded)
         doc = detector.process(png.tobytes(), name="plan.png")
         assert doc["pages"][0]["rooms"] == direct
+
+
+def test_the_same_drawing_at_three_times_the_resolution_gives_the_same_rooms():
+    """No length is a fixed pixel count: a plan scanned at 3x finds the same rooms."""
+    import cv2
+
+    detector = OpenCVDetector()
+    small_tp = large_tp = 0
+    for seed in (131, 133, 134, 135):
+        plan = draw_plan(seed, 800, 600)
+        big = cv2.resize(plan.image, None, fx=3, fy=3, interpolation=cv2.INTER_NEAREST)
+        big_labels = cv2.resize(
+            plan.labels.astype(np.float32), None, fx=3, fy=3, interpolation=cv2.INTER_NEAREST
+        ).astype(np.int32)
+        small = compare_with_truth(
+            [r.polygon for r in detector.detect_rooms(plan.image)], plan.labels
+        )
+        large = compare_with_truth([r.polygon for r in detector.detect_rooms(big)], big_labels)
+        small_tp += small.matched
+        large_tp += large.matched
+    assert small_tp > 0
+    assert abs(large_tp - small_tp) <= 0.15 * small_tp
