@@ -1,0 +1,197 @@
+"""Start the local AWS emulator: moto's server on loopback, with the gaps the stack hits filled.
+
+Gaps of moto 5.2.5 that make ``terraform apply`` of the ``local`` root hang, and the fix:
+
+- Application Auto Scaling has no tagging API (``ListTagsForResource``, ``TagResource``,
+  ``UntagResource``): the AWS provider reads a scalable target's tags after every create and
+  retries the "unknown operation" answer for ever. Added here, tags kept in memory like the
+  rest of moto's state (including the ``Tags`` of ``RegisterScalableTarget``, which moto drops).
+- SQS stores a queue's ``RedriveAllowPolicy`` but never returns it from
+  ``GetQueueAttributes``: the provider waits for it to appear until it times out. Returned here,
+  and ``RedrivePolicy`` is returned as compact JSON, as SQS does (moto adds spaces, which the
+  provider reports as a change on every plan).
+- SageMaker drops ``EnableNetworkIsolation`` and answers an empty ``VpcConfig`` and
+  ``DataCaptureConfig``: each forces the model or endpoint configuration to be replaced on every
+  plan. Kept and omitted here.
+
+Then it runs moto's own server entry point.
+
+Usage: ``python localstack/emulator.py [--host 127.0.0.1] [--port 4566]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from collections import defaultdict
+from typing import Any
+
+from moto.applicationautoscaling.models import ApplicationAutoscalingBackend
+from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.core.responses import ActionResult
+from moto.sagemaker.responses import SageMakerResponse
+from moto.server import main as moto_main
+from moto.sqs.models import Queue, SQSBackend
+
+logger = logging.getLogger("localstack.emulator")
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 4566
+
+# Tags by resource ARN, per backend (account and region), like moto's other state.
+_TAGS: defaultdict[int, dict[str, dict[str, str]]] = defaultdict(dict)
+
+
+class ResourceNotFoundError(Exception):
+    """A tagging call named an ARN the backend does not know."""
+
+
+def _known_arns(backend: ApplicationAutoscalingBackend) -> set[str]:
+    arns: set[str] = set()
+    for targets in backend.targets.values():
+        arns.update(target.arn for target in targets.values())
+    return arns
+
+
+def _tags_of(backend: ApplicationAutoscalingBackend, arn: str) -> dict[str, str]:
+    if arn not in _known_arns(backend):
+        raise ResourceNotFoundError(arn)
+    return _TAGS[id(backend)].setdefault(arn, {})
+
+
+def _not_found(arn: str) -> tuple[int, dict[str, str], str]:
+    body = {"__type": "ResourceNotFoundException", "Message": f"No resource found: {arn}"}
+    return 400, {"status": "400"}, json.dumps(body)
+
+
+def list_tags_for_resource(self: ApplicationAutoScalingResponse) -> Any:
+    arn = self._get_param("ResourceARN")
+    try:
+        tags = _tags_of(self.applicationautoscaling_backend, arn)
+    except ResourceNotFoundError:
+        return _not_found(arn)
+    return json.dumps({"Tags": dict(tags)})
+
+
+def tag_resource(self: ApplicationAutoScalingResponse) -> Any:
+    arn = self._get_param("ResourceARN")
+    try:
+        _tags_of(self.applicationautoscaling_backend, arn).update(self._get_param("Tags") or {})
+    except ResourceNotFoundError:
+        return _not_found(arn)
+    return "{}"
+
+
+def untag_resource(self: ApplicationAutoScalingResponse) -> Any:
+    arn = self._get_param("ResourceARN")
+    try:
+        tags = _tags_of(self.applicationautoscaling_backend, arn)
+    except ResourceNotFoundError:
+        return _not_found(arn)
+    for key in self._get_param("TagKeys") or []:
+        tags.pop(key, None)
+    return "{}"
+
+
+_original_register = ApplicationAutoScalingResponse.register_scalable_target
+
+
+def register_scalable_target(self: ApplicationAutoScalingResponse) -> str:
+    """moto ignores RegisterScalableTarget's Tags: keep them for ListTagsForResource."""
+    answer = _original_register(self)
+    tags = self._get_param("Tags")
+    if tags:
+        arn = json.loads(answer)["ScalableTargetARN"]
+        _TAGS[id(self.applicationautoscaling_backend)].setdefault(arn, {}).update(tags)
+    return answer
+
+
+_original_queue_attributes = Queue.attributes.fget  # type: ignore[attr-defined]
+
+
+def _queue_attributes(self: Queue) -> dict[str, Any]:
+    """moto's attributes plus RedriveAllowPolicy, which SetQueueAttributes stored."""
+    result: dict[str, Any] = _original_queue_attributes(self)
+    if "RedrivePolicy" in result:
+        result["RedrivePolicy"] = json.dumps(self.redrive_policy, separators=(",", ":"))
+    allow = getattr(self, "redrive_allow_policy", None)
+    if allow:
+        result["RedriveAllowPolicy"] = allow if isinstance(allow, str) else json.dumps(allow)
+    return result
+
+
+_original_get_queue_attributes = SQSBackend.get_queue_attributes
+
+
+def _get_queue_attributes(
+    self: SQSBackend, queue_name: str, attribute_names: list[str]
+) -> dict[str, Any]:
+    """Accept RedriveAllowPolicy as an attribute name (moto rejects it as unknown)."""
+    others = [name for name in attribute_names if name != "RedriveAllowPolicy"]
+    result = _original_get_queue_attributes(self, queue_name, others) if others else {}
+    if len(others) < len(attribute_names):
+        allow = _queue_attributes(self.get_queue(queue_name)).get("RedriveAllowPolicy")
+        if allow:
+            result["RedriveAllowPolicy"] = allow
+    return result
+
+
+_original_create_model = SageMakerResponse.create_model
+
+
+def _create_model(self: SageMakerResponse) -> Any:
+    """moto's CreateModel, keeping EnableNetworkIsolation."""
+    answer = _original_create_model(self)
+    model = self.sagemaker_backend.describe_model(self._get_param("ModelName"))
+    model.enable_network_isolation = bool(self._get_param("EnableNetworkIsolation"))
+    return answer
+
+
+def _without_empty(response: dict[str, Any], *keys: str) -> dict[str, Any]:
+    for key in keys:
+        if not response.get(key):
+            response.pop(key, None)
+    return response
+
+
+def _describe_model(self: SageMakerResponse) -> ActionResult:
+    model = self.sagemaker_backend.describe_model(self._get_param("ModelName"))
+    return ActionResult(_without_empty(dict(model.response_object), "VpcConfig"))
+
+
+def _describe_endpoint_config(self: SageMakerResponse) -> ActionResult:
+    config = self.sagemaker_backend.describe_endpoint_config(self._get_param("EndpointConfigName"))
+    return ActionResult(_without_empty(dict(config), "DataCaptureConfig"))
+
+
+def patch_moto() -> None:
+    """Fill the gaps listed in the module docstring, in moto's classes (this process only)."""
+    handler: Any = ApplicationAutoScalingResponse
+    handler.list_tags_for_resource = list_tags_for_resource
+    handler.tag_resource = tag_resource
+    handler.untag_resource = untag_resource
+    handler.register_scalable_target = register_scalable_target
+    queue: Any = Queue
+    queue.attributes = property(_queue_attributes)
+    backend: Any = SQSBackend
+    backend.get_queue_attributes = _get_queue_attributes
+    sagemaker: Any = SageMakerResponse
+    sagemaker.create_model = _create_model
+    sagemaker.describe_model = _describe_model
+    sagemaker.describe_endpoint_config = _describe_endpoint_config
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (loopback)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    patch_moto()
+    logger.info("moto server with the local patches on http://%s:%d", args.host, args.port)
+    moto_main(["--host", args.host, "--port", str(args.port)])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,8 @@
+# dev: small and cheap; the endpoint scales to zero when idle.
+aws_region         = "eu-west-1"
+environment        = "dev"
+instance_type      = "ml.m5.xlarge"
+max_instance_count = 1
+max_attempts       = 3
+max_receive_count  = 5
+log_retention_days = 30

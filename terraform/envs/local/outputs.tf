@@ -1,0 +1,15 @@
+output "stack" {
+  description = "What a local run needs: bucket names, queue URLs, function names, endpoint, table."
+  value = {
+    blueprints_bucket = module.stack.blueprints_bucket
+    results_bucket    = module.stack.results_bucket
+    endpoint_name     = module.stack.endpoint_name
+    model_data_url    = module.stack.model_data_url
+    function_names    = module.stack.function_names
+    queue_urls        = module.stack.queue_urls
+    dlq_urls          = module.stack.dlq_urls
+    table_name        = module.stack.table_name
+    success_topic_arn = module.stack.success_topic_arn
+    error_topic_arn   = module.stack.error_topic_arn
+  }
+}

@@ -1,0 +1,28 @@
+variable "emulator_endpoint" {
+  description = "URL of the local emulator (localstack/emulator.py: moto server on loopback)."
+  type        = string
+  default     = "http://127.0.0.1:4566"
+
+  validation {
+    condition     = can(regex("^http://(127\\.[0-9.]+|localhost|\\[::1\\]):[0-9]+$", var.emulator_endpoint))
+    error_message = "emulator_endpoint must be an http:// URL on loopback (127.x.x.x, localhost or [::1])."
+  }
+}
+
+variable "aws_region" {
+  description = "Region the emulator pretends to be."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "functions_build_dir" {
+  description = "Directory holding trigger.zip, success.zip and failure.zip (`make functions`), absolute or relative to this root."
+  type        = string
+  default     = "../../../build/functions"
+}
+
+variable "image_tag" {
+  description = "Tag of the detector image (the emulator does not pull it)."
+  type        = string
+  default     = "local"
+}

@@ -1,0 +1,208 @@
+data "aws_caller_identity" "current" {}
+
+locals {
+  buckets = {
+    blueprints = var.blueprints_bucket_name
+    results    = var.results_bucket_name
+  }
+}
+
+# Access logging and cross-region replication are account-level decisions (a central log
+# bucket, a DR region) that this stack does not own; checkov's checks for them are skipped
+# with that reason.
+resource "aws_s3_bucket" "this" {
+  #checkov:skip=CKV_AWS_18:Server access logs go to an account-wide log bucket outside this stack (CloudTrail data events cover object access).
+  #checkov:skip=CKV_AWS_144:Cross-region replication is a per-account DR decision; results can be recomputed from the blueprints.
+  #checkov:skip=CKV2_AWS_62:Only the blueprints bucket needs event notifications (the results bucket is written by the pipeline itself).
+  for_each = local.buckets
+
+  bucket        = each.value
+  force_destroy = var.force_destroy
+  tags          = merge(var.tags, { Purpose = each.key })
+}
+
+resource "aws_s3_bucket_ownership_controls" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket = each.value.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket                  = each.value.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket = each.value.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket = each.value.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = var.kms_key_arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+data "aws_iam_policy_document" "tls_only" {
+  for_each = aws_s3_bucket.this
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [each.value.arn, "${each.value.arn}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket = each.value.id
+  policy = data.aws_iam_policy_document.tls_only[each.key].json
+
+  # S3 rejects a bucket policy while the public access block is being written.
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "blueprints" {
+  bucket = aws_s3_bucket.this["blueprints"].id
+
+  rule {
+    id     = "housekeeping"
+    status = "Enabled"
+    filter {}
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_expiration_days
+    }
+  }
+
+  dynamic "rule" {
+    for_each = var.blueprint_expiration_days > 0 ? [var.blueprint_expiration_days] : []
+    content {
+      id     = "expire-blueprints"
+      status = "Enabled"
+      filter {
+        prefix = var.prefixes.blueprints
+      }
+      abort_incomplete_multipart_upload {
+        days_after_initiation = 7
+      }
+      expiration {
+        days = rule.value
+      }
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.this]
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "results" {
+  bucket = aws_s3_bucket.this["results"].id
+
+  rule {
+    id     = "housekeeping"
+    status = "Enabled"
+    filter {}
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_expiration_days
+    }
+  }
+
+  # The raw .out files and failure files are intermediate: the final document is under results/.
+  dynamic "rule" {
+    for_each = { output = var.prefixes.output, failures = var.prefixes.failures }
+    content {
+      id     = "expire-${rule.key}"
+      status = "Enabled"
+      filter {
+        prefix = rule.value
+      }
+      abort_incomplete_multipart_upload {
+        days_after_initiation = 7
+      }
+      expiration {
+        days = var.intermediate_expiration_days
+      }
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.this]
+}
+
+# The uploads queue accepts messages from this bucket only (and only from this account).
+data "aws_iam_policy_document" "upload_queue" {
+  statement {
+    sid       = "AllowBlueprintsBucket"
+    actions   = ["sqs:SendMessage"]
+    resources = [var.upload_queue_arn]
+    principals {
+      type        = "Service"
+      identifiers = ["s3.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_s3_bucket.this["blueprints"].arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "upload_queue" {
+  queue_url = var.upload_queue_url
+  policy    = data.aws_iam_policy_document.upload_queue.json
+}
+
+resource "aws_s3_bucket_notification" "blueprints" {
+  bucket = aws_s3_bucket.this["blueprints"].id
+
+  queue {
+    id            = "blueprint-uploads"
+    queue_arn     = var.upload_queue_arn
+    events        = ["s3:ObjectCreated:*"]
+    filter_prefix = var.prefixes.blueprints
+  }
+
+  # S3 checks it may send to the queue when the notification is written.
+  depends_on = [aws_sqs_queue_policy.upload_queue]
+}

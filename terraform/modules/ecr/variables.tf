@@ -1,0 +1,48 @@
+variable "name" {
+  description = "ECR repository name."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9]+(?:[._-][a-z0-9]+)*(/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$", var.name))
+    error_message = "name must be a valid ECR repository name (lowercase, digits, . _ - /)."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the KMS key that encrypts the images."
+  type        = string
+}
+
+variable "keep_tagged_images" {
+  description = "How many tagged images the lifecycle policy keeps (older ones expire)."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.keep_tagged_images >= 1
+    error_message = "keep_tagged_images must be at least 1."
+  }
+}
+
+variable "untagged_image_expiry_days" {
+  description = "Days after which untagged images (failed pushes, layers of old builds) expire."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.untagged_image_expiry_days >= 1
+    error_message = "untagged_image_expiry_days must be at least 1."
+  }
+}
+
+variable "force_delete" {
+  description = "Delete the repository even if it holds images (for throw-away environments)."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags for the repository."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,167 @@
+# The whole pipeline for one environment; the roots under envs/ only choose its inputs.
+module "naming" {
+  source = "../naming"
+
+  environment   = var.environment
+  bucket_suffix = var.bucket_suffix
+  tags          = var.tags
+}
+
+locals {
+  names    = module.naming.names
+  prefixes = module.naming.prefixes
+  tags     = module.naming.tags
+
+  image_uri      = coalesce(var.image_uri, "${module.ecr.repository_url}:${var.image_tag}")
+  model_data_url = "s3://${module.buckets.results_bucket}/${var.model_artifact_key}"
+}
+
+module "kms" {
+  source = "../kms"
+
+  alias                   = local.names.kms_alias
+  deletion_window_in_days = var.kms_deletion_window_in_days
+  tags                    = local.tags
+}
+
+module "ecr" {
+  source = "../ecr"
+
+  name         = local.names.ecr_repository
+  kms_key_arn  = module.kms.key_arn
+  force_delete = !var.protect_data
+  tags         = local.tags
+}
+
+module "table" {
+  source = "../table"
+
+  name                = local.names.table
+  kms_key_arn         = module.kms.key_arn
+  deletion_protection = var.protect_data
+  tags                = local.tags
+}
+
+module "buckets" {
+  source = "../buckets"
+
+  blueprints_bucket_name = local.names.blueprints_bucket
+  results_bucket_name    = local.names.results_bucket
+  prefixes = {
+    blueprints = local.prefixes.blueprints
+    output     = local.prefixes.output
+    failures   = local.prefixes.failures
+    results    = local.prefixes.results
+  }
+  kms_key_arn      = module.kms.key_arn
+  upload_queue_arn = module.functions.queue_arns["uploads"]
+  upload_queue_url = module.functions.queue_urls["uploads"]
+  force_destroy    = !var.protect_data
+  tags             = local.tags
+}
+
+module "notifications" {
+  source = "../notifications"
+
+  success_topic_name = local.names.success_topic
+  error_topic_name   = local.names.error_topic
+  kms_key_arn        = module.kms.key_arn
+  success_queue = {
+    arn = module.functions.queue_arns["success"]
+    url = module.functions.queue_urls["success"]
+  }
+  failure_queue = {
+    arn = module.functions.queue_arns["failure"]
+    url = module.functions.queue_urls["failure"]
+  }
+  tags = local.tags
+}
+
+module "endpoint" {
+  source = "../endpoint"
+
+  endpoint_name               = local.names.endpoint
+  model_name                  = local.names.model
+  endpoint_config_name_prefix = local.names.endpoint_config
+  role_name                   = local.names.sagemaker_role
+  image_uri                   = local.image_uri
+  ecr_repository_arn          = module.ecr.repository_arn
+  model_data_url              = local.model_data_url
+  blueprints_bucket_arn       = module.buckets.blueprints_bucket_arn
+  results_bucket_arn          = module.buckets.results_bucket_arn
+  prefixes = {
+    blueprints = local.prefixes.blueprints
+    output     = local.prefixes.output
+    failures   = local.prefixes.failures
+  }
+  success_topic_arn                       = module.notifications.success_topic_arn
+  error_topic_arn                         = module.notifications.error_topic_arn
+  kms_key_arn                             = module.kms.key_arn
+  instance_type                           = var.instance_type
+  max_instance_count                      = var.max_instance_count
+  max_concurrent_invocations_per_instance = var.max_concurrent_invocations_per_instance
+  target_backlog_per_instance             = var.target_backlog_per_instance
+  tags                                    = local.tags
+}
+
+module "functions" {
+  source = "../functions"
+
+  function_names = {
+    trigger = local.names.trigger_function
+    success = local.names.success_function
+    failure = local.names.failure_function
+  }
+  role_names = {
+    trigger = local.names.trigger_role
+    success = local.names.success_role
+    failure = local.names.failure_role
+  }
+  queue_names = {
+    uploads = local.names.uploads_queue
+    success = local.names.success_queue
+    failure = local.names.failure_queue
+  }
+  dlq_names = {
+    uploads = local.names.uploads_dlq
+    success = local.names.success_dlq
+    failure = local.names.failure_dlq
+  }
+  packages              = var.function_packages
+  table_name            = module.table.name
+  table_arn             = module.table.arn
+  blueprints_bucket_arn = module.buckets.blueprints_bucket_arn
+  results_bucket_name   = module.buckets.results_bucket
+  results_bucket_arn    = module.buckets.results_bucket_arn
+  prefixes = {
+    blueprints = local.prefixes.blueprints
+    output     = local.prefixes.output
+    failures   = local.prefixes.failures
+    results    = local.prefixes.results
+  }
+  endpoint_name            = module.endpoint.endpoint_name
+  endpoint_arn             = module.endpoint.endpoint_arn
+  kms_key_arn              = module.kms.key_arn
+  reserved_concurrency     = var.reserved_concurrency
+  max_receive_count        = var.max_receive_count
+  log_retention_days       = var.log_retention_days
+  log_level                = var.log_level
+  max_attempts             = var.max_attempts
+  retry_base_delay_seconds = var.retry_base_delay_seconds
+  tags                     = local.tags
+}
+
+module "observability" {
+  source = "../observability"
+
+  alerts_topic_name = local.names.alerts_topic
+  alert_email       = var.alert_email
+  kms_key_arn       = module.kms.key_arn
+  dashboard_name    = local.names.dashboard
+  alarm_prefix      = local.names.alarm_prefix
+  endpoint_name     = module.endpoint.endpoint_name
+  function_names    = module.functions.function_names
+  queue_names       = module.functions.queue_names
+  dlq_names         = module.functions.dlq_names
+  tags              = local.tags
+}

@@ -1,0 +1,135 @@
+variable "environment" {
+  description = "Environment name (dev, prod, local, ...): the <env> in every resource name."
+  type        = string
+}
+
+variable "bucket_suffix" {
+  description = "Optional suffix that makes the bucket names globally unique."
+  type        = string
+  default     = ""
+}
+
+variable "tags" {
+  description = "Extra tags for every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "function_packages" {
+  description = "Paths of the Lambda zips built by `make functions`, by function (trigger, success, failure)."
+  type = object({
+    trigger = string
+    success = string
+    failure = string
+  })
+}
+
+variable "image_tag" {
+  description = "Tag of the detector image in the stack's ECR repository."
+  type        = string
+  default     = "latest"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))
+    error_message = "image_tag must be a valid Docker tag."
+  }
+}
+
+variable "image_uri" {
+  description = "Full image URI; null uses <the stack's ECR repository>:<image_tag>."
+  type        = string
+  default     = null
+}
+
+variable "model_artifact_key" {
+  description = "Key of model.tar.gz (from `make model-artifact`) in the results bucket."
+  type        = string
+  default     = "models/location-detector/model.tar.gz"
+
+  validation {
+    condition     = endswith(var.model_artifact_key, ".tar.gz") && !startswith(var.model_artifact_key, "/")
+    error_message = "model_artifact_key must be a relative key ending in .tar.gz."
+  }
+}
+
+variable "instance_type" {
+  description = "SageMaker instance type of the endpoint."
+  type        = string
+  default     = "ml.m5.xlarge"
+}
+
+variable "max_instance_count" {
+  description = "Upper bound of the endpoint's autoscaling."
+  type        = number
+  default     = 2
+}
+
+variable "max_concurrent_invocations_per_instance" {
+  description = "Async requests SageMaker sends to one instance at a time."
+  type        = number
+  default     = 2
+}
+
+variable "target_backlog_per_instance" {
+  description = "Target of ApproximateBacklogSizePerInstance for the target tracking policy."
+  type        = number
+  default     = 5
+}
+
+variable "max_attempts" {
+  description = "Inferences of one plan before it is given up (failure Lambda MAX_ATTEMPTS)."
+  type        = number
+  default     = 3
+}
+
+variable "retry_base_delay_seconds" {
+  description = "First backoff delay of a re-queued plan (RETRY_BASE_DELAY_SECONDS)."
+  type        = number
+  default     = 30
+}
+
+variable "max_receive_count" {
+  description = "Receives of one SQS message before it goes to the dead-letter queue."
+  type        = number
+  default     = 5
+}
+
+variable "log_retention_days" {
+  description = "Retention of the Lambda log groups."
+  type        = number
+  default     = 365
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL of the Lambdas."
+  type        = string
+  default     = "INFO"
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrency of each Lambda."
+  type = object({
+    trigger = number
+    success = number
+    failure = number
+  })
+  default = { trigger = 10, success = 5, failure = 2 }
+}
+
+variable "alert_email" {
+  description = "Optional e-mail address for the alerts topic."
+  type        = string
+  default     = null
+}
+
+variable "protect_data" {
+  description = "Keep data on destroy: deletion protection on the table, no force-destroy of buckets and ECR. Turn off only for throw-away environments (local)."
+  type        = bool
+  default     = true
+}
+
+variable "kms_deletion_window_in_days" {
+  description = "Waiting period before the stack's KMS key is deleted."
+  type        = number
+  default     = 30
+}

@@ -1,0 +1,26 @@
+variable "name" {
+  description = "Name of the plan status and Powertools idempotency table."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_.-]{3,255}$", var.name))
+    error_message = "name must be a valid DynamoDB table name."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the KMS key that encrypts the table."
+  type        = string
+}
+
+variable "deletion_protection" {
+  description = "Refuse to delete the table (turn off for throw-away environments)."
+  type        = bool
+  default     = true
+}
+
+variable "tags" {
+  description = "Tags for the table."
+  type        = map(string)
+  default     = {}
+}
