@@ -328,6 +328,10 @@ def handle_failure(notification: SageMakerInferenceResult, deps: FailureDeps) ->
     if ctx.record is not None and ctx.record.status == "COMPLETED":
         logger.info("plan already COMPLETED: ignoring a late failure", extra=log_keys)
         return {"outcome": "skipped", "inference_id": notification.inferenceId}
+    if ctx.record is not None and ctx.record.attempts > ctx.attempt:
+        # A later attempt is already under way: re-queueing again would fork the retries.
+        logger.info("failure of an earlier attempt: ignored", extra=log_keys)
+        return {"outcome": "skipped", "inference_id": notification.inferenceId}
 
     if kind == "client":
         error_type = str((container_error or {}).get("type") or "InvalidPlanError")

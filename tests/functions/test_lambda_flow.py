@@ -171,6 +171,14 @@ def test_transient_failure_is_retried_then_succeeds(pipeline: Pipeline, sagemake
     assert second["InferenceId"] == first["InferenceId"][:-1] + "2"
     assert second["Filename"] == first["Filename"]
 
+    # Attempt 1's error delivered again after its idempotency record expired: attempt 2 is
+    # under way, so it must not fork a second retry.
+    for item in pipeline.table.scan()["Items"]:
+        if item["id"].startswith("failure#"):
+            pipeline.table.delete_item(Key={"id": item["id"]})
+    assert run(pipeline.failure, sagemaker.fail(first, SERVER_ERROR)) == {"batchItemFailures": []}
+    assert len(pipeline.retries.calls) == 1
+
     assert run(pipeline.success, sagemaker.succeed(second, success_document())) == {
         "batchItemFailures": []
     }
