@@ -173,9 +173,10 @@ def test_transient_failure_is_retried_then_succeeds(pipeline: Pipeline, sagemake
 
     # Attempt 1's error delivered again after its idempotency record expired: attempt 2 is
     # under way, so it must not fork a second retry.
-    for item in pipeline.table.scan()["Items"]:
-        if item["id"].startswith("failure#"):
-            pipeline.table.delete_item(Key={"id": item["id"]})
+    expired = [i["id"] for i in pipeline.table.scan()["Items"] if i["id"].startswith("failure#")]
+    assert expired
+    for item_id in expired:
+        pipeline.table.delete_item(Key={"id": item_id})
     assert run(pipeline.failure, sagemaker.fail(first, SERVER_ERROR)) == {"batchItemFailures": []}
     assert len(pipeline.retries.calls) == 1
 
