@@ -32,12 +32,14 @@ from .stages import (
     offset_polygon,
     opening_bridges,
     outside_mask,
+    page_background,
     room_regions,
     thick_strokes,
     to_grey8,
 )
 
 PREVIEW_PIXELS = 1_000_000  # the wall thickness is first measured on a preview this size
+BACKGROUND_FRACTION = 0.05  # a flat non-paper border region this big is page background
 
 
 def working_scale(grey: np.ndarray, config: DetectorConfig) -> float:
@@ -52,7 +54,11 @@ def working_scale(grey: np.ndarray, config: DetectorConfig) -> float:
     if preview_scale < 1:
         size = (max(1, round(w * preview_scale)), max(1, round(h * preview_scale)))
         preview = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
-    t = estimate_wall_thickness(ink_mask(preview, min_contrast=config.min_contrast))
+    background = page_background(
+        preview, min_contrast=config.min_contrast, min_fraction=BACKGROUND_FRACTION
+    )
+    ink = ink_mask(preview, min_contrast=config.min_contrast, ignore=background) & ~background
+    t = estimate_wall_thickness(ink)
     if t <= 0:
         return 1.0
     t_full = t / preview_scale
@@ -84,7 +90,10 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
         work = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
     tr = Trace(scale, work)
-    ink = ink_mask(work, min_contrast=config.min_contrast)
+    background = page_background(
+        work, min_contrast=config.min_contrast, min_fraction=BACKGROUND_FRACTION
+    )
+    ink = ink_mask(work, min_contrast=config.min_contrast, ignore=background) & ~background
     t = tr.thickness_px = estimate_wall_thickness(ink)
     if t <= 0:
         return tr  # blank page
@@ -104,7 +113,7 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
         min_end_px=min_wall_px,
         max_end_px=config.max_wall_end * t,
     )
-    barriers = walls | bridges
+    barriers = walls | bridges | background
     # The outside may not cross drawn lines either: windows, bays and glazed walls are lines.
     outside = tr.outside = outside_mask(barriers | lines, seal_px=config.seal_width * t)
     page_px = float(work.shape[0] * work.shape[1])

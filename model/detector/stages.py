@@ -56,16 +56,23 @@ def grey_percentiles(grey: np.ndarray, percents: tuple[float, ...]) -> list[int]
     return [int(np.searchsorted(cum, p / 100.0 * cum[-1])) for p in percents]
 
 
-def ink_mask(grey: np.ndarray, *, min_contrast: int) -> np.ndarray:
+def ink_mask(
+    grey: np.ndarray, *, min_contrast: int, ignore: np.ndarray | None = None
+) -> np.ndarray:
     """Dark strokes of the page (bool): grey below the Otsu threshold.
 
+    The threshold is computed over the pixels not in `ignore` (e.g. the page background),
+    so a large grey background does not push light-grey walls over to the paper's side.
     A page whose grey levels span less than `min_contrast` is blank: no ink at all.
     """
     lo, hi = grey_percentiles(grey, (0.5, 99.5))
     if hi - lo < min_contrast:
         return np.zeros(grey.shape, bool)
-    thresh, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    return grey < thresh
+    sample = grey if ignore is None else grey[~ignore]
+    if sample.size == 0:
+        return np.zeros(grey.shape, bool)
+    thresh, _ = cv2.threshold(sample.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    return grey <= thresh  # Otsu puts levels <= thresh in the dark class
 
 
 def line_mask(grey: np.ndarray, *, width_px: float, min_contrast: int) -> np.ndarray:
@@ -78,6 +85,30 @@ def line_mask(grey: np.ndarray, *, width_px: float, min_contrast: int) -> np.nda
     k = disk(max(3.0, width_px))
     closed = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, k)
     return cv2.subtract(closed, grey) >= min_contrast / 2
+
+
+def page_background(grey: np.ndarray, *, min_contrast: int, min_fraction: float) -> np.ndarray:
+    """The page's flat non-paper background (bool), e.g. an occupancy map's unknown space.
+
+    The most common grey on the page border, when darker than the paper (the page's bright
+    end, its 99th percentile) by `min_contrast`, is a background colour; its 8-connected
+    regions (within a quarter of `min_contrast`) that touch the border and cover at least
+    `min_fraction` of the page are the background. It is never a room, and never a wall with ends.
+    """
+    edge = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    level = int(np.argmax(np.bincount(edge, minlength=256)))
+    paper = grey_percentiles(grey, (99,))[0]
+    if paper - level < min_contrast:
+        return np.zeros(grey.shape, bool)
+    flat = (np.abs(grey.astype(np.int16) - level) <= min_contrast // 4).view(np.uint8)
+    flat = flat.astype(np.uint8)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=8)
+    border = np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))
+    keep = np.zeros(n, bool)
+    keep[border] = True
+    keep &= stats[:, cv2.CC_STAT_AREA] >= min_fraction * grey.size
+    keep[0] = False
+    return keep[lab]
 
 
 def _ridge_values(mask: np.ndarray) -> np.ndarray:
