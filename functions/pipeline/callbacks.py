@@ -197,6 +197,8 @@ def handle_success(notification: SageMakerInferenceResult, deps: SuccessDeps) ->
             message=f"the endpoint's output {location} is not a valid results document: {err}",
             retryable=False,
             info=info,
+            content_type=ctx.record.content_type if ctx.record else None,
+            size=ctx.record.size if ctx.record else None,
         )
         uri = _final_failure(
             s3=deps.s3,
@@ -246,7 +248,6 @@ def handle_success(notification: SageMakerInferenceResult, deps: SuccessDeps) ->
 # --- failures -------------------------------------------------------------------------------
 
 _CLIENT_STATUS = re.compile(r"client error \((\d{3})\)", re.IGNORECASE)
-_SERVER_STATUS = re.compile(r"server error \((\d{3})\)", re.IGNORECASE)
 # 4xx that mean "try again later", not "bad input".
 _RETRYABLE_4XX = {408, 409, 423, 424, 425, 429}
 
