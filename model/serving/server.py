@@ -100,9 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         "command", nargs="?", default="serve", choices=["serve"], help="what SageMaker passes"
     )
     parser.parse_args(argv)
-    _configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper() or "INFO")
+    _configure_logging("INFO")
     try:
         settings = Settings.from_env()
+        _configure_logging(settings.log_level)
         if settings.worker_user:
             pwd.getpwnam(settings.worker_user)
     except SettingsError as err:
