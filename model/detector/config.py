@@ -112,6 +112,13 @@ class DetectorConfig(BaseModel):
         description="A region with more of its rim than this fraction on the outside is a "
         "notch of the outside cut off by sealing, not a room.",
     )
+    min_room_width: float = Field(
+        1.5,
+        ge=0,
+        le=50,
+        description="A room must hold a disk this wide (t); narrower regions are slots "
+        "between a window's lines or inside wall outlines.",
+    )
     max_wall_end: float = Field(
         2.5,
         gt=0,

@@ -124,6 +124,7 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
         min_area_px=config.min_area * page_px,
         max_area_px=config.max_area * page_px,
         max_outside_contact=config.max_outside_contact,
+        min_width_px=config.min_room_width * t,
     )
     return tr
 

@@ -152,6 +152,7 @@ def estimate_pen_width(ink: np.ndarray) -> float:
 
 
 def disk(diameter_px: float) -> np.ndarray:
+    """A disk structuring element `diameter_px` wide (rounded to whole pixels)."""
     d = max(1, round(diameter_px))
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (d, d))
 
@@ -316,15 +317,19 @@ def room_regions(
     min_area_px: float,
     max_area_px: float,
     max_outside_contact: float,
+    min_width_px: float,
 ) -> list[Region]:
     """4-connected components of the free inside, with their outer contours.
 
     `wall_contact` is the fraction of a room's rim pixels next to a drawn wall (not a
     bridge or the outside): how closed by real walls it is. A component with more than
     `max_outside_contact` of its rim on the outside is a notch of the outside that the
-    sealing cut off (e.g. at a concave corner of the building), not a room.
+    sealing cut off (e.g. at a concave corner of the building), not a room. A component
+    that cannot hold a disk `min_width_px` wide is a slot (between a window's lines, inside
+    a wall's outline), not a room.
     """
     n, lab, stats, _ = cv2.connectedComponentsWithStats(free.view(np.uint8), connectivity=4)
+    width = 2.0 * cv2.distanceTransform(free.view(np.uint8), cv2.DIST_L2, 3)
     k3 = np.ones((3, 3), np.uint8)
     near_wall = cv2.dilate(walls.view(np.uint8), k3) > 0
     near_out = cv2.dilate(outside.view(np.uint8), k3) > 0
@@ -335,6 +340,8 @@ def room_regions(
             continue
         x, y, w, h = (int(v) for v in stats[i, :4])
         m = (lab[y : y + h, x : x + w] == i).astype(np.uint8)
+        if width[y : y + h, x : x + w][m > 0].max() < min_width_px:
+            continue
         cs, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
         c = max(cs, key=cv2.contourArea).reshape(-1, 2)
         ry, rx = c[:, 1] + y, c[:, 0] + x

@@ -1,0 +1,258 @@
+"""The detector's stages, each isolated on small plans drawn here with exact truth."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from detector.benchmark import match_rooms, rasterise_rooms
+from detector.config import DetectorConfig
+from detector.opencv_detector import OpenCVDetector, trace_rooms
+from detector.stages import (
+    estimate_wall_thickness,
+    offset_polygon,
+    opening_bridges,
+    page_background,
+    run_lengths,
+    thick_strokes,
+    to_grey8,
+)
+
+
+def draw_two_rooms(
+    s: int = 1, *, doorway: bool = True, window: bool = True, clutter: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """A 400 x 300 (times `s`) plan: two rooms side by side; returns (image, truth labels).
+
+    Exterior walls 8 px, the partition 6 px with a 40 px open doorway, a 60 px window in
+    the top wall drawn as two thin grey lines, and clutter: text, a door arc, a table, a
+    dimension line outside.
+    """
+    img = np.full((300 * s, 400 * s), 255, np.uint8)
+    x0, y0, x1, y1, te, ti = 50 * s, 50 * s, 350 * s, 250 * s, 8 * s, 6 * s
+    img[y0:y1, x0:x1] = 0
+    img[y0 + te : y1 - te, x0 + te : x1 - te] = 255
+    xm = 200 * s
+    img[y0:y1, xm - ti // 2 : xm + ti // 2] = 0
+    labels = np.zeros(img.shape, np.int32)
+    labels[y0 + te : y1 - te, x0 + te : xm - ti // 2] = 1
+    labels[y0 + te : y1 - te, xm + ti // 2 : x1 - te] = 2
+    if doorway:
+        img[130 * s : 170 * s, xm - ti // 2 : xm + ti // 2] = 255
+    if window:
+        wx0, wx1 = 90 * s, 150 * s
+        img[y0 : y0 + te, wx0:wx1] = 255
+        img[y0 : y0 + s, wx0:wx1] = 150
+        img[y0 + te - s : y0 + te, wx0:wx1] = 150
+    if clutter:
+        cv2.putText(img, "BEDROOM", (80 * s, 200 * s), cv2.FONT_HERSHEY_SIMPLEX, 0.5 * s, 0, s)
+        cv2.ellipse(img, (xm, 130 * s), (40 * s, 40 * s), 0, 90, 180, 0, s)
+        cv2.rectangle(img, (250 * s, 150 * s), (300 * s, 200 * s), 0, s)
+        cv2.line(img, (x0, 270 * s), (x1, 270 * s), 0, s)
+    return img, labels
+
+
+def score(rooms, labels):
+    return match_rooms(rasterise_rooms([r.polygon for r in rooms], labels.shape), labels)
+
+
+@pytest.fixture(scope="module")
+def detector() -> OpenCVDetector:
+    return OpenCVDetector()
+
+
+# --------------------------------------------------------------------------- the whole recipe
+
+
+def test_open_doorway_separates_two_rooms(detector):
+    img, labels = draw_two_rooms(window=False, clutter=False)
+    s = score(detector.detect_rooms(img), labels)
+    assert (s.tp, s.fp, s.fn) == (2, 0, 0)
+    assert s.iou_sum / s.tp > 0.95
+
+
+def test_window_in_exterior_wall_is_sealed(detector):
+    img, labels = draw_two_rooms(doorway=False, clutter=False)
+    s = score(detector.detect_rooms(img), labels)
+    assert (s.tp, s.fp, s.fn) == (2, 0, 0)
+    assert s.iou_sum / s.tp > 0.9
+
+
+def test_text_arcs_furniture_and_dimensions_are_not_walls(detector):
+    img, labels = draw_two_rooms()
+    s = score(detector.detect_rooms(img), labels)
+    assert (s.tp, s.fp, s.fn) == (2, 0, 0)
+    assert s.iou_sum / s.tp > 0.9
+
+
+def test_outside_is_never_a_room(detector):
+    img, _ = draw_two_rooms()
+    building = np.zeros(img.shape, bool)
+    building[50:250, 50:350] = True
+    for r in detector.detect_rooms(img):
+        [(box, mask)] = rasterise_rooms([r.polygon], img.shape)
+        x, y, w, h = box
+        assert (mask & ~building[y : y + h, x : x + w]).sum() <= 0.01 * mask.sum()
+
+
+def test_rotated_plan_finds_the_same_rooms(detector):
+    img, labels = draw_two_rooms()
+    rot, rot_labels = np.rot90(img).copy(), np.rot90(labels).copy()
+    s = score(detector.detect_rooms(rot), rot_labels)
+    assert (s.tp, s.fp, s.fn) == (2, 0, 0)
+    assert s.iou_sum / s.tp > 0.9
+
+
+@pytest.mark.parametrize("s", [2, 4])
+def test_enlarged_plan_finds_the_same_rooms(detector, s):
+    img, labels = draw_two_rooms()
+    big = cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC)
+    big_labels = cv2.resize(labels, None, fx=s, fy=s, interpolation=cv2.INTER_NEAREST)
+    sc = score(detector.detect_rooms(big), big_labels)
+    assert (sc.tp, sc.fp, sc.fn) == (2, 0, 0)
+    assert sc.iou_sum / sc.tp > 0.9
+
+
+def test_drawn_at_three_times_the_resolution(detector):
+    img, labels = draw_two_rooms(3)
+    s = score(detector.detect_rooms(img), labels)
+    assert (s.tp, s.fp, s.fn) == (2, 0, 0)
+
+
+def test_room_fields_are_consistent(detector):
+    img, _ = draw_two_rooms()
+    rooms = detector.detect_rooms(img)
+    assert [r.id for r in rooms] == ["room-001", "room-002"]
+    assert rooms[0].centroid[0] < rooms[1].centroid[0]  # reading order
+    for r in rooms:
+        x, y, w, h = r.bbox
+        assert x <= r.centroid[0] <= x + w and y <= r.centroid[1] <= y + h
+        assert r.area_fraction == pytest.approx(r.area_px / img.size)
+        assert 0.5 < r.confidence <= 1.0
+        assert r.perimeter_px > 0 and r.label is None
+
+
+# --------------------------------------------------------------------------- odd inputs
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        np.full((300, 400), 255, np.uint8),
+        np.full((300, 400), 128, np.uint8),
+        np.zeros((300, 400), np.uint8),
+        np.full((5, 7), 255, np.uint8),
+        np.zeros((1, 1), np.uint8),
+        np.full((300, 400, 4), 0, np.uint8),  # fully transparent: white paper
+    ],
+    ids=["white", "grey", "black", "tiny", "1x1", "transparent"],
+)
+def test_blank_pages_give_zero_rooms(detector, page):
+    assert detector.detect_rooms(page) == []
+
+
+def test_any_channels_and_depth_give_the_same_rooms(detector):
+    img, _ = draw_two_rooms(clutter=False)
+    want = [r.polygon for r in detector.detect_rooms(img)]
+    bgr = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    bgra = cv2.cvtColor(img, cv2.COLOR_GRAY2BGRA)
+    variants = [bgr, bgra, img.astype(np.uint16) * 257, img.astype(np.float32) / 255]
+    for v in variants:
+        assert [r.polygon for r in detector.detect_rooms(v)] == want
+    # a bool page has no grey, so no window lines: draw it without a window
+    img, labels = draw_two_rooms(window=False, clutter=False)
+    s = score(detector.detect_rooms(img > 127), labels)
+    assert (s.tp, s.fp, s.fn) == (2, 0, 0)
+
+
+def test_to_grey8_keeps_black_ink_and_lightens_coloured_fills():
+    px = np.array([[[0, 0, 0], [90, 140, 180]]], np.uint8)  # black, a brown fill (BGR)
+    grey = to_grey8(px)
+    assert grey[0, 0] == 0 and grey[0, 1] == 180
+
+
+# --------------------------------------------------------------------------- single stages
+
+
+def test_wall_thickness_is_measured_not_fixed():
+    for t in (4, 8, 16):
+        img, _ = draw_two_rooms(clutter=False, window=False)
+        img = cv2.resize(img, None, fx=t / 8, fy=t / 8, interpolation=cv2.INTER_NEAREST)
+        est = estimate_wall_thickness(img < 128)
+        assert 0.6 * t <= est <= 1.3 * t
+
+
+def test_thin_strokes_are_removed_thick_ones_kept():
+    ink = np.zeros((60, 60), bool)
+    ink[10:18, 5:55] = True  # an 8 px wall
+    ink[30, 5:55] = True  # a 1 px dimension line
+    ink[40:42, 5:55] = True  # a 2 px text stroke
+    walls = thick_strokes(ink, min_width_px=3)
+    assert walls[10:18, 10:50].all()
+    assert not walls[25:60].any()
+
+
+def test_bridges_close_doorways_but_not_rooms():
+    walls = np.zeros((40, 200), bool)
+    walls[10:16, 0:60] = True
+    walls[10:16, 90:200] = True  # a 30 px doorway between two wall ends, 6 px thick
+    no_lines = np.zeros_like(walls)
+    kw = {"min_end_px": 3, "max_end_px": 15}
+    br = opening_bridges(walls, no_lines, max_gap_px=36, max_lined_gap_px=150, **kw)
+    assert br[10:16, 60:90].all() and br.sum() == 6 * 30
+    # a gap wider than a door stays open unless lines span it (a window)
+    br = opening_bridges(walls, no_lines, max_gap_px=20, max_lined_gap_px=150, **kw)
+    assert not br.any()
+    lines = np.zeros_like(walls)
+    lines[10, :] = lines[15, :] = True
+    br = opening_bridges(walls, lines, max_gap_px=20, max_lined_gap_px=150, **kw)
+    assert br[10, 60:90].all() and br[15, 60:90].all()
+
+
+def test_bridges_are_not_cast_from_a_wall_face():
+    walls = np.zeros((100, 100), bool)
+    walls[:, 10:16] = True  # two long vertical walls 30 px apart: a corridor
+    walls[:, 46:52] = True
+    walls[50, 16] = True  # a bump where a thin line met the wall: not an end
+    br = opening_bridges(
+        walls,
+        np.zeros_like(walls),
+        max_gap_px=36,
+        max_lined_gap_px=150,
+        min_end_px=3,
+        max_end_px=15,
+    )
+    assert not br.any()
+
+
+def test_page_background_finds_an_occupancy_maps_unknown_space():
+    grey = np.full((100, 100), 205, np.uint8)  # unknown
+    grey[20:80, 20:80] = 254  # free
+    grey[20:80, 20:22] = 0  # a wall
+    bg = page_background(grey, min_contrast=32, min_fraction=0.05)
+    assert bg[0, 0] and bg[10, 50] and not bg[50, 50] and not bg[50, 20]
+    assert not page_background(
+        np.full((50, 50), 255, np.uint8), min_contrast=32, min_fraction=0.05
+    ).any()
+
+
+def test_trace_exposes_each_stage():
+    img, _ = draw_two_rooms()
+    tr = trace_rooms(img, DetectorConfig())
+    assert 6 <= tr.thickness_px <= 10
+    assert tr.walls is not None and tr.bridges is not None and tr.outside is not None
+    # the doorway is closed from jamb to jamb (wall ends are rounded, so not every column)
+    assert tr.bridges[130:170, 197:203].any(axis=1).all()
+    assert tr.outside[0, 0] and not tr.outside[150, 120]
+    assert len(tr.regions) == 2
+
+
+def test_run_lengths_and_offset_polygon():
+    m = np.array([[1, 1, 0, 1], [0, 1, 1, 1]], bool)
+    assert run_lengths(m, axis=1).tolist() == [[2, 2, 0, 1], [0, 3, 3, 3]]
+    assert run_lengths(m, axis=0).tolist() == [[1, 2, 0, 2], [0, 2, 1, 2]]
+    sq = np.array([[0, 0], [10, 0], [10, 10], [0, 10]], float)
+    for poly in (sq, sq[::-1]):
+        out = offset_polygon(poly, 0.5)
+        assert out.min() == pytest.approx(-0.5) and out.max() == pytest.approx(10.5)
