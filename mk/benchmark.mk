@@ -1,1 +1,21 @@
-# benchmark targets (owned by the benchmark work). Append to TEST_TARGETS / LINT_TARGETS as needed.
+# Benchmarks of the room detector on the shared datasets (never copied into the repo).
+# Figures and the history of what helped: benchmarks/README.md.
+DATASETS ?= ../shared/datasets
+BENCH_OUT ?= $(OUT)/benchmark
+BENCH := $(VENV)/bin/location-detector benchmark
+
+.PHONY: benchmark-r3d
+benchmark-r3d: venv ## score the detector on the R3D plans (PQ, RQ, SQ, ms per plan)
+	$(BENCH) $(DATASETS)/r3d --format r3d --save $(BENCH_OUT)/r3d
+
+.PHONY: benchmark-r3d-scaled
+benchmark-r3d-scaled: venv ## the R3D plans enlarged 2x and 4x (scale invariance)
+	$(BENCH) $(DATASETS)/r3d --format r3d --scale 2
+	$(BENCH) $(DATASETS)/r3d --format r3d --scale 4
+
+.PHONY: benchmark-ipa
+benchmark-ipa: venv ## score on the IPA maps: plain, with furniture, with furniture and bins
+	$(BENCH) $(DATASETS)/ipa_maps --format ipa --save $(BENCH_OUT)/ipa
+
+.PHONY: benchmark
+benchmark: benchmark-r3d benchmark-r3d-scaled benchmark-ipa benchmark-large ## every detector benchmark

@@ -480,8 +480,10 @@ def main(args: argparse.Namespace) -> int:
         if args.limit:
             items = items[: args.limit]
         if not items:
-            print(f"error: no {args.format} plans with ground truth in {root}", file=sys.stderr)
-            return 2
+            if args.format == "r3d" or label == "ipa plain":
+                print(f"error: no {args.format} plans with truth in {root}", file=sys.stderr)
+                return 2
+            continue  # a clutter variant the folder does not hold
         save = None
         if args.save:
             save = Path(args.save) if args.format == "r3d" else Path(args.save) / label.split()[1]
