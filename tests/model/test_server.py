@@ -314,3 +314,21 @@ def test_serve_refuses_other_commands(server_factory: Any, model_dir: Path) -> N
     )
     assert proc.returncode == 2
     assert "invalid choice: 'train'" in proc.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="dropping privileges needs root")
+def test_a_worker_that_cannot_load_the_model_stops_the_server(
+    server_factory: Any, world_readable_tmp: Path
+) -> None:
+    """The master can read config.json, the workers' user cannot: gunicorn exits 3, no ping."""
+    unreadable = make_model_dir(world_readable_tmp)
+    (unreadable / "config.json").chmod(0o600)
+    srv: ServerProcess = server_factory(unreadable, wait=False, MODEL_SERVER_USER="nobody")
+    statuses = set()
+    deadline = time.monotonic() + 20
+    while srv.proc.poll() is None and time.monotonic() < deadline:
+        statuses.add(srv.ping_status())
+        time.sleep(0.05)
+    assert srv.proc.returncode == 3  # gunicorn's "worker failed to boot"
+    assert 200 not in statuses
+    assert "Permission denied" in srv.log()
