@@ -6,5 +6,9 @@ terraform {
       version = "~> 5.100"
     }
   }
-  # Local state (gitignored): the emulator forgets everything when it stops anyway.
+  # State lives beside the emulator's pid and log (.local/, gitignored): it describes that
+  # emulator process only, and `make local-down` removes it with the emulator.
+  backend "local" {
+    path = "../../../.local/terraform.tfstate"
+  }
 }
