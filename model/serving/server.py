@@ -4,7 +4,8 @@ SageMaker runs the image as `docker run IMAGE serve`. The master process validat
 and the model's config first (a bad one exits non-zero with a message, before any socket is
 open), then forks the workers; each worker loads its own detector before it accepts a request,
 and a worker that cannot load it stops the whole server (gunicorn exits 3), so /ping is never
-answered without a model.
+answered without a model. When the workers run as another user (MODEL_SERVER_USER), they load
+it from a private copy of the model directory the master made for them.
 
 Workers are gunicorn's threaded workers: while a long plan is being detected, a spare thread
 still answers /ping within SageMaker's 2-second limit. SIGTERM stops accepting, lets in-flight
@@ -18,7 +19,11 @@ import grp
 import logging
 import os
 import pwd
+import shutil
 import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -63,6 +68,10 @@ class ModelServer(BaseApplication):  # type: ignore[misc]
         }
         if os.path.isdir("/dev/shm"):  # heartbeat files in RAM, as gunicorn advises for Docker
             options["worker_tmp_dir"] = "/dev/shm"
+        if s.staged_model_dir:
+            # In the master only, on shutdown (workers exit and restart without touching it).
+            staged = s.model_dir
+            options["on_exit"] = lambda _arbiter: shutil.rmtree(staged, ignore_errors=True)
         if s.worker_user:
             # The master stays root (SageMaker expects root); the workers, which parse untrusted
             # images, run as this unprivileged user.
@@ -79,6 +88,22 @@ class ModelServer(BaseApplication):  # type: ignore[misc]
         # Runs in each worker after the fork: an exception here is a worker boot error.
         _configure_logging(self.settings.log_level)
         return create_app(self.settings)
+
+
+def _stage_model_dir(settings: Settings) -> Path:
+    """A private copy of the model directory owned by the workers' user.
+
+    SageMaker unpacks the model as root and does not promise that another user may read it;
+    the master (root) copies it, so workers never depend on /opt/ml/model's permissions.
+    """
+    user = pwd.getpwnam(settings.worker_user or "")
+    staged = Path(tempfile.mkdtemp(prefix="model-"))
+    if settings.model_dir.is_dir():
+        shutil.copytree(settings.model_dir, staged, dirs_exist_ok=True)
+    for path in [staged, *staged.rglob("*")]:
+        os.chown(path, user.pw_uid, user.pw_gid, follow_symlinks=False)
+    log.info("model dir %s staged at %s for user %s", settings.model_dir, staged, user.pw_name)
+    return staged
 
 
 def _configure_logging(level: str) -> None:
@@ -119,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         log.error("invalid model config %s: %s", config_path, err)
         return EXIT_USAGE
+    if settings.worker_user:
+        settings = replace(settings, model_dir=_stage_model_dir(settings), staged_model_dir=True)
     inference.warm_up()
     log.info(
         "starting model server on port %d: %d workers x %d threads, model dir %s",

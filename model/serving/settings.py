@@ -58,6 +58,7 @@ class Settings:
     worker_user: str | None = None
     access_log: bool = True
     log_level: str = "INFO"
+    staged_model_dir: bool = False  # model_dir is the server's own copy (removed on exit)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -317,18 +317,14 @@ def test_serve_refuses_other_commands(server_factory: Any, model_dir: Path) -> N
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="dropping privileges needs root")
-def test_a_worker_that_cannot_load_the_model_stops_the_server(
-    server_factory: Any, world_readable_tmp: Path
+def test_workers_do_not_depend_on_the_model_dir_permissions(
+    server_factory: Any, world_readable_tmp: Path, plans: dict[str, tuple[bytes, str]]
 ) -> None:
-    """The master can read config.json, the workers' user cannot: gunicorn exits 3, no ping."""
-    unreadable = make_model_dir(world_readable_tmp)
-    (unreadable / "config.json").chmod(0o600)
-    srv: ServerProcess = server_factory(unreadable, wait=False, MODEL_SERVER_USER="nobody")
-    statuses = set()
-    deadline = time.monotonic() + 20
-    while srv.proc.poll() is None and time.monotonic() < deadline:
-        statuses.add(srv.ping_status())
-        time.sleep(0.05)
-    assert srv.proc.returncode == 3  # gunicorn's "worker failed to boot"
-    assert 200 not in statuses
-    assert "Permission denied" in srv.log()
+    """A root-only config.json (SageMaker promises nothing more): the master copies it."""
+    private = make_model_dir(world_readable_tmp, {"min_area": 0.001})
+    (private / "config.json").chmod(0o600)
+    srv: ServerProcess = server_factory(private, MODEL_SERVER_USER="nobody")
+    assert f"model dir {private} staged at" in srv.log()
+    resp = srv.invoke(*plans["png"])
+    assert resp.status == 200
+    assert resp.json()["detector"]["config"]["min_area"] == 0.001
