@@ -155,6 +155,17 @@ class InferenceApp:
         return [body]
 
     def _read_body(self, environ: dict[str, Any]) -> bytes:
+        """The request body; a broken upload is the client's fault (400), not a bug of ours."""
+        try:
+            return self._read_capped(environ)
+        except PayloadTooLargeError:
+            raise
+        except Exception as err:  # gunicorn's NoMoreData, InvalidChunkSize, ... (no common base)
+            raise inference.InvalidRequestError(
+                f"the request body could not be read: {type(err).__name__}: {err}"
+            ) from err
+
+    def _read_capped(self, environ: dict[str, Any]) -> bytes:
         """The request body, refusing (after draining it) one larger than the cap."""
         cap = self.settings.max_body_bytes
         stream = environ["wsgi.input"]

@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -328,3 +329,19 @@ def test_workers_do_not_depend_on_the_model_dir_permissions(
     resp = srv.invoke(*plans["png"])
     assert resp.status == 200
     assert resp.json()["detector"]["config"]["min_area"] == 0.001
+
+
+def test_a_broken_chunked_upload_is_a_400(server: ServerProcess) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\nZZ\r\nnot a chunk\r\n0\r\n\r\n"
+        )
+        answer = b""
+        while b"}" not in answer:  # the JSON failure document ends the response
+            chunk = sock.recv(65536)
+            assert chunk, answer
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400 Bad Request")
+    assert b'"type":"InvalidRequestError"' in answer
+    assert server.ping_status() == 200
