@@ -228,8 +228,10 @@ def test_sigterm_drains_the_request_in_flight(
     conn.send(body[:half])
     time.sleep(0.3)  # the worker has the request and is reading its body
     srv.proc.send_signal(signal.SIGTERM)
-    time.sleep(0.5)  # the server is draining: a new client is no longer accepted
-    assert srv.ping_status() is None
+    deadline = time.monotonic() + 10
+    while srv.ping_status() is not None:  # draining: new clients are no longer accepted
+        assert time.monotonic() < deadline, "the server kept accepting after SIGTERM"
+        time.sleep(0.05)
     conn.send(body[half:])
     resp = conn.getresponse()
     doc = json.loads(resp.read())
@@ -302,7 +304,7 @@ def test_ping_answers_while_a_request_is_in_flight(server_factory: Any, model_di
     time.sleep(0.3)
     t0 = time.monotonic()
     assert srv.ping_status() == 200
-    assert time.monotonic() - t0 < 1.0
+    assert time.monotonic() - t0 < 2.0  # SageMaker's limit for /ping
     conn.send(body[100:])
     assert conn.getresponse().status == 200
     conn.close()
