@@ -226,7 +226,7 @@ def test_sigterm_drains_the_request_in_flight(
     conn.endheaders()
     half = len(body) // 2
     conn.send(body[:half])
-    time.sleep(0.3)  # the worker has the request and is reading its body
+    time.sleep(0.5)  # the worker has accepted the request and is reading its body
     srv.proc.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + 10
     while srv.ping_status() is not None:  # draining: new clients are no longer accepted
