@@ -75,9 +75,11 @@ emulator-down: ## stop the local AWS emulator started by emulator-up
 
 local-up: emulator-up functions ## start the emulator, apply the local root, print outputs and the remaining drift
 	$(TF) -chdir=$(TF_LOCAL) init -input=false -no-color >/dev/null
-	set -o pipefail; $(TF) -chdir=$(TF_LOCAL) apply -auto-approve -input=false -no-color $(TF_LOCAL_VARS) \
-		| grep -vE ': (Creating|Still creating|Creation complete|Reading|Read complete)'
-	$(TF) -chdir=$(TF_LOCAL) output -no-color
+	@echo "== apply (full log: $(LOCAL_DIR)/apply.log)"
+	@$(TF) -chdir=$(TF_LOCAL) apply -auto-approve -input=false -no-color $(TF_LOCAL_VARS) \
+		>$(LOCAL_DIR)/apply.log 2>&1 || { cat $(LOCAL_DIR)/apply.log; exit 1; }
+	@grep -E '^(Plan:|Apply complete|Warning:)' $(LOCAL_DIR)/apply.log
+	@$(TF) -chdir=$(TF_LOCAL) output -no-color
 	@echo "== second plan: what still differs after apply (known emulator gaps: terraform/README.md)"
 	@rc=0; $(TF) -chdir=$(TF_LOCAL) plan -detailed-exitcode -input=false -no-color $(TF_LOCAL_VARS) \
 		>$(LOCAL_DIR)/second-plan.txt 2>&1 || rc=$$?; \
@@ -88,9 +90,9 @@ local-up: emulator-up functions ## start the emulator, apply the local root, pri
 
 local-down: ## destroy the local stack and stop the emulator
 	@if $(EMULATOR_ALIVE) && [ -f $(LOCAL_DIR)/terraform.tfstate ]; then \
-		set -o pipefail && \
 		$(TF) -chdir=$(TF_LOCAL) init -input=false -no-color >/dev/null && \
-		$(TF) -chdir=$(TF_LOCAL) destroy -auto-approve -input=false -no-color $(TF_LOCAL_VARS) \
-			| grep -vE ': (Destroying|Still destroying|Destruction complete|Refreshing state|Reading|Read complete)'; \
+		{ $(TF) -chdir=$(TF_LOCAL) destroy -auto-approve -input=false -no-color $(TF_LOCAL_VARS) \
+			>$(LOCAL_DIR)/destroy.log 2>&1 || { cat $(LOCAL_DIR)/destroy.log; exit 1; }; } && \
+		grep -E '^(Destroy complete|Warning:)' $(LOCAL_DIR)/destroy.log; \
 	else echo "no local stack to destroy"; fi
 	@$(MAKE) --no-print-directory emulator-down

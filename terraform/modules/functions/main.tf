@@ -183,6 +183,7 @@ resource "aws_lambda_function" "this" {
   role                           = aws_iam_role.this[each.key].arn
   runtime                        = var.runtime
   handler                        = "app.lambda_handler"
+  architectures                  = [var.architecture]
   filename                       = var.packages[each.key]
   source_code_hash               = filebase64sha256(var.packages[each.key])
   memory_size                    = var.memory_size[each.key]

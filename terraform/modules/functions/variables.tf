@@ -115,6 +115,17 @@ variable "runtime" {
   }
 }
 
+variable "architecture" {
+  description = "Instruction set of the functions; must match the wheels `make functions` vendors (LAMBDA_ARCH)."
+  type        = string
+  default     = "x86_64"
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.architecture)
+    error_message = "architecture must be x86_64 or arm64."
+  }
+}
+
 variable "memory_size" {
   description = "Memory (MB) of each function, by name."
   type = object({

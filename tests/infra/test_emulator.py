@@ -1,0 +1,156 @@
+"""The emulator launcher fills the moto gaps that would hang or churn `terraform apply`.
+
+Each test starts nothing itself: one real emulator process (localstack/emulator.py) on a free
+loopback port serves the module, and boto3 talks to it as the AWS provider would.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+REGION = "us-east-1"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "localstack" / "emulator.py"), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{url}/moto-api/", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"emulator did not start: {proc.stderr.read()!r}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _client(service: str, url: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=url,
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def test_scalable_target_tags_round_trip(endpoint: str) -> None:
+    autoscaling = _client("application-autoscaling", endpoint)
+    resource_id = "endpoint/location-detector-test/variant/AllTraffic"
+    autoscaling.register_scalable_target(
+        ServiceNamespace="sagemaker",
+        ResourceId=resource_id,
+        ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+        MinCapacity=0,
+        MaxCapacity=2,
+        Tags={"Project": "location-detector"},
+    )
+    arn = autoscaling.describe_scalable_targets(
+        ServiceNamespace="sagemaker", ResourceIds=[resource_id]
+    )["ScalableTargets"][0]["ScalableTargetARN"]
+
+    assert autoscaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {
+        "Project": "location-detector"
+    }
+    autoscaling.tag_resource(ResourceARN=arn, Tags={"Environment": "test"})
+    autoscaling.untag_resource(ResourceARN=arn, TagKeys=["Project"])
+    assert autoscaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"Environment": "test"}
+
+
+def test_tags_of_an_unknown_target_are_not_found(endpoint: str) -> None:
+    autoscaling = _client("application-autoscaling", endpoint)
+    arn = f"arn:aws:application-autoscaling:{REGION}:123456789012:scalable-target/none"
+    with pytest.raises(autoscaling.exceptions.ResourceNotFoundException):
+        autoscaling.list_tags_for_resource(ResourceARN=arn)
+
+
+def test_queue_returns_redrive_allow_policy_and_compact_redrive_policy(endpoint: str) -> None:
+    sqs = _client("sqs", endpoint)
+    dlq = sqs.create_queue(QueueName="emulator-test-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    redrive = json.dumps(
+        {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5}, separators=(",", ":")
+    )
+    source = sqs.create_queue(QueueName="emulator-test", Attributes={"RedrivePolicy": redrive})[
+        "QueueUrl"
+    ]
+    source_arn = sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    allow = json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": [source_arn]})
+    sqs.set_queue_attributes(QueueUrl=dlq, Attributes={"RedriveAllowPolicy": allow})
+
+    named = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["RedriveAllowPolicy"])
+    assert json.loads(named["Attributes"]["RedriveAllowPolicy"]) == json.loads(allow)
+    everything = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["All"])["Attributes"]
+    assert json.loads(everything["RedriveAllowPolicy"]) == json.loads(allow)
+    # Byte for byte what terraform's jsonencode sent, so no whitespace-only diff.
+    source_attributes = sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["All"])
+    assert source_attributes["Attributes"]["RedrivePolicy"] == redrive
+
+
+def test_sagemaker_keeps_network_isolation_and_omits_empty_blocks(endpoint: str) -> None:
+    sagemaker = _client("sagemaker", endpoint)
+    sagemaker.create_model(
+        ModelName="emulator-test",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/emulator-test",
+        PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1"},
+        EnableNetworkIsolation=True,
+    )
+    model = sagemaker.describe_model(ModelName="emulator-test")
+    assert model["EnableNetworkIsolation"] is True
+    assert "VpcConfig" not in model
+
+    sagemaker.create_endpoint_config(
+        EndpointConfigName="emulator-test",
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": "emulator-test",
+                "InstanceType": "ml.m5.xlarge",
+                "InitialInstanceCount": 1,
+            }
+        ],
+        AsyncInferenceConfig={"OutputConfig": {"S3OutputPath": "s3://bucket/sagemaker-output/"}},
+    )
+    config = sagemaker.describe_endpoint_config(EndpointConfigName="emulator-test")
+    assert "DataCaptureConfig" not in config
+    assert config["AsyncInferenceConfig"]["OutputConfig"]["S3OutputPath"].endswith("output/")
+    # moto's own CreateEndpoint still reads the configuration it stored.
+    sagemaker.create_endpoint(EndpointName="emulator-test", EndpointConfigName="emulator-test")
+    assert (
+        sagemaker.describe_endpoint(EndpointName="emulator-test")["EndpointName"] == "emulator-test"
+    )
