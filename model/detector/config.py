@@ -45,7 +45,14 @@ class DetectorConfig(BaseModel):
         ge=2,
         le=64,
         description="Wall thickness, in working-resolution pixels, the plan is scaled to "
-        "before the stages run (plans are only ever reduced, never enlarged).",
+        "before the stages run (enlarged at most max_upscale times).",
+    )
+    max_upscale: float = Field(
+        1.0,
+        ge=1,
+        le=4,
+        description="Most a plan with thin walls is enlarged to reach working_wall_px "
+        "(1 = never enlarge).",
     )
     max_working_megapixels: float = Field(
         4.0,
@@ -98,6 +105,13 @@ class DetectorConfig(BaseModel):
         description="Widest gap (t) between a wall's free end and the next wall that is "
         "closed when thin lines span all of it (a window).",
     )
+    min_line_length: float = Field(
+        2.0,
+        ge=0,
+        le=100,
+        description="Thin marks with fewer pixels than this many wall thicknesses are "
+        "specks (scan or JPEG noise), not lines.",
+    )
     line_tolerance: float = Field(
         0.5,
         ge=0,
@@ -118,6 +132,13 @@ class DetectorConfig(BaseModel):
         le=50,
         description="A room must hold a disk this wide (t); narrower regions are slots "
         "between a window's lines or inside wall outlines.",
+    )
+    neck_width: float = Field(
+        6.0,
+        ge=0,
+        le=50,
+        description="Free passages narrower than this (t) between two room bodies are "
+        "doorways and split the rooms (0 turns the stage off).",
     )
     max_wall_end: float = Field(
         2.5,

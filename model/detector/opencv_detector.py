@@ -24,6 +24,7 @@ from .results import Page, Room, Source, success_document
 from .stages import (
     Region,
     disk,
+    doorway_necks,
     drop_small_components,
     estimate_pen_width,
     estimate_wall_thickness,
@@ -63,7 +64,7 @@ def working_scale(grey: np.ndarray, config: DetectorConfig) -> float:
         return 1.0
     t_full = t / preview_scale
     cap = math.sqrt(config.max_working_megapixels * 1e6 / (h * w))
-    return min(1.0, config.working_wall_px / t_full, cap)
+    return min(config.max_upscale, config.working_wall_px / t_full, cap)
 
 
 @dataclass
@@ -85,10 +86,11 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
     """The recipe, step by step: rooms of a grey page at working resolution."""
     scale = working_scale(grey, config)
     work = grey
-    if scale < 1:
+    if scale != 1:
         h, w = grey.shape
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
-        work = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+        interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+        work = cv2.resize(grey, size, interpolation=interp)
     tr = Trace(scale, work)
     background = page_background(
         work, min_contrast=config.min_contrast, min_fraction=BACKGROUND_FRACTION
@@ -101,7 +103,8 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
     min_wall_px = min(config.min_wall_width * t, config.pen_to_wall * tr.pen_px)
     walls = thick_strokes(ink, min_width_px=min_wall_px)
     walls = tr.walls = drop_small_components(walls, min_area_px=config.min_wall_area * t * t)
-    lines = tr.lines = line_mask(work, width_px=t, min_contrast=config.min_contrast)
+    lines = line_mask(work, width_px=t, min_contrast=config.min_contrast)
+    lines = tr.lines = drop_small_components(lines, min_area_px=config.min_line_length * t)
     near_lines = lines
     if config.line_tolerance > 0:
         near_lines = cv2.dilate(lines.view(np.uint8), disk(config.line_tolerance * t)) > 0
@@ -115,10 +118,14 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
     )
     barriers = walls | bridges | background
     # The outside may not cross drawn lines either: windows, bays and glazed walls are lines.
-    outside = tr.outside = outside_mask(barriers | lines, seal_px=config.seal_width * t)
+    outside = tr.outside = outside_mask(barriers, lines, seal_px=config.seal_width * t)
     page_px = float(work.shape[0] * work.shape[1])
+    free = ~barriers & ~outside
+    if config.neck_width > 0:
+        neck_px = config.neck_width * t
+        free &= ~doorway_necks(free, neck_px=neck_px, max_area_px=2 * neck_px * neck_px)
     tr.regions = room_regions(
-        ~barriers & ~outside,
+        free,
         walls,
         outside,
         min_area_px=config.min_area * page_px,

@@ -283,20 +283,62 @@ def opening_bridges(
 # --------------------------------------------------------------------------- rooms
 
 
-def outside_mask(barriers: np.ndarray, *, seal_px: float) -> np.ndarray:
+def outside_mask(
+    barriers: np.ndarray, lines: np.ndarray | None = None, *, seal_px: float
+) -> np.ndarray:
     """The building's outside (bool): free space reachable from the page border.
 
-    Before flooding, the barriers are closed with a disk `seal_px` wide, which seals
-    windows, bays and small gaps in the outer wall that the doorway stage left open.
+    Before flooding, the barriers are closed with a disk `seal_px` wide, which seals small
+    gaps in the outer wall that the doorway stage left open; the flood may not cross drawn
+    `lines` either (windows, bays, glazed walls), but those are not closed: closing text
+    and symbols would wall in the space around them.
     """
-    closed = cv2.morphologyEx(barriers.view(np.uint8), cv2.MORPH_CLOSE, disk(seal_px))
-    free = (closed == 0).astype(np.uint8)
+    closed = cv2.morphologyEx(barriers.view(np.uint8), cv2.MORPH_CLOSE, disk(seal_px)) > 0
+    if lines is not None:
+        closed |= lines
+    free = (~closed).view(np.uint8)
     n, lab = cv2.connectedComponents(free, connectivity=4)
     border = np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))
     is_out = np.zeros(n, bool)
     is_out[border] = True
     is_out[0] = False
     return is_out[lab]
+
+
+def doorway_necks(free: np.ndarray, *, neck_px: float, max_area_px: float) -> np.ndarray:
+    """Narrow passages of the free space that join two rooms (bool): doorways the bridges
+    missed (diagonal walls, double doors, doors beside thin partitions).
+
+    Idea: the bodies of rooms are where a disk `neck_px` wide fits (a morphological opening,
+    computed with two distance transforms). What the disk cannot reach is the rest: corners,
+    narrow rooms, corridors and the necks between bodies. A rest part that touches two or
+    more bodies and is smaller than `max_area_px` is a neck; a bigger one is a corridor.
+    """
+    r = neck_px / 2.0
+    free8 = free.view(np.uint8)
+    cores = cv2.distanceTransform(free8, cv2.DIST_L2, 5) > r
+    if not cores.any():
+        return np.zeros_like(free)
+    reach = cv2.distanceTransform((~cores).view(np.uint8), cv2.DIST_L2, 5) <= r
+    bodies = reach & free
+    _, blab = cv2.connectedComponents(bodies.view(np.uint8), connectivity=4)
+    rest = free & ~bodies
+    nr, rlab, rstats, _ = cv2.connectedComponentsWithStats(rest.view(np.uint8), connectivity=4)
+    k3 = np.ones((3, 3), np.uint8)
+    big = np.float32(2**24)
+    fl = blab.astype(np.float32)
+    hi = cv2.dilate(fl, k3)
+    lo = cv2.erode(np.where(blab > 0, fl, big), k3)
+    ys, xs = np.nonzero(rest & (hi > 0))
+    comp = rlab[ys, xs]
+    cmin = np.full(nr, big, np.float32)
+    cmax = np.zeros(nr, np.float32)
+    np.minimum.at(cmin, comp, lo[ys, xs])
+    np.maximum.at(cmax, comp, hi[ys, xs])
+    neck = (cmax > 0) & (cmin < big) & (cmin != cmax)
+    neck &= rstats[:, cv2.CC_STAT_AREA] <= max_area_px
+    neck[0] = False
+    return neck[rlab]
 
 
 @dataclass(frozen=True)
