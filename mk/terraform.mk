@@ -58,6 +58,8 @@ emulator-up: venv ## start the local AWS emulator in the background (pid and log
 	@mkdir -p $(LOCAL_DIR)
 	@if $(EMULATOR_ALIVE); then echo "emulator already running (pid $$(cat $(EMULATOR_PID))) on $(EMULATOR_URL)"; else \
 		rm -f $(LOCAL_DIR)/terraform.tfstate $(LOCAL_DIR)/terraform.tfstate.backup; \
+		if curl -s -o /dev/null $(EMULATOR_URL)/; then \
+			echo "$(EMULATOR_URL) is taken by another process: set EMULATOR_PORT"; exit 1; fi; \
 		nohup $(PY) localstack/emulator.py --host $(EMULATOR_HOST) --port $(EMULATOR_PORT) >$(EMULATOR_LOG) 2>&1 & \
 		echo $$! >$(EMULATOR_PID); \
 		for i in $$(seq 1 60); do \
