@@ -40,19 +40,12 @@ class DetectorConfig(BaseModel):
     )
 
     # --- working resolution (the plan is measured first, then normalised) ---
-    working_wall_px: float = Field(
-        8.0,
-        ge=2,
+    max_working_wall_px: float = Field(
+        12.0,
+        ge=3,
         le=64,
-        description="Wall thickness, in working-resolution pixels, the plan is scaled to "
-        "before the stages run (enlarged at most max_upscale times).",
-    )
-    max_upscale: float = Field(
-        1.0,
-        ge=1,
-        le=4,
-        description="Most a plan with thin walls is enlarged to reach working_wall_px "
-        "(1 = never enlarge).",
+        description="The plan is halved until its walls are thinner than this many pixels "
+        "(the working resolution; plans are never enlarged).",
     )
     max_working_megapixels: float = Field(
         4.0,

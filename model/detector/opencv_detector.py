@@ -43,11 +43,33 @@ PREVIEW_PIXELS = 1_000_000  # the wall thickness is first measured on a preview 
 BACKGROUND_FRACTION = 0.05  # a flat non-paper border region this big is page background
 
 
-def working_scale(grey: np.ndarray, config: DetectorConfig) -> float:
-    """Factor (<= 1) that brings the plan's walls to `config.working_wall_px` pixels.
+@dataclass(frozen=True)
+class Measure:
+    """What the plan's first look measures: page background, ink and wall thickness (px)."""
 
-    The thickness is measured on a preview of at most a megapixel; the working image is
-    also capped at `config.max_working_megapixels`. A blank page gives 1.
+    background: np.ndarray
+    ink: np.ndarray
+    thickness_px: float
+
+
+def measure_plan(grey: np.ndarray, config: DetectorConfig) -> Measure:
+    """Background, ink and wall thickness of a grey page (the first stages of the recipe)."""
+    background = page_background(
+        grey, min_contrast=config.min_contrast, min_fraction=BACKGROUND_FRACTION
+    )
+    ink = ink_mask(grey, min_contrast=config.min_contrast, ignore=background) & ~background
+    return Measure(background, ink, estimate_wall_thickness(ink))
+
+
+def working_scale(grey: np.ndarray, config: DetectorConfig) -> tuple[float, Measure | None]:
+    """Factor (a power of two, <= 1) that brings the plan's walls under
+    `config.max_working_wall_px` pixels.
+
+    Halving, not an exact target, so the same drawing at 1x, 2x or 4x lands on the same
+    working grid (an exact target would resample each differently). The thickness is
+    measured on a preview of at most a megapixel (returned too when the preview is the page
+    itself, so it is not measured twice); the working image is also capped at
+    `config.max_working_megapixels`. A blank page gives 1.
     """
     h, w = grey.shape
     preview_scale = min(1.0, math.sqrt(PREVIEW_PIXELS / (h * w)))
@@ -55,16 +77,16 @@ def working_scale(grey: np.ndarray, config: DetectorConfig) -> float:
     if preview_scale < 1:
         size = (max(1, round(w * preview_scale)), max(1, round(h * preview_scale)))
         preview = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
-    background = page_background(
-        preview, min_contrast=config.min_contrast, min_fraction=BACKGROUND_FRACTION
-    )
-    ink = ink_mask(preview, min_contrast=config.min_contrast, ignore=background) & ~background
-    t = estimate_wall_thickness(ink)
-    if t <= 0:
-        return 1.0
-    t_full = t / preview_scale
+    m = measure_plan(preview, config)
+    if m.thickness_px <= 0:
+        return 1.0, (m if preview_scale == 1 else None)
+    t_full = m.thickness_px / preview_scale
+    halvings = 0
+    while t_full / 2**halvings >= config.max_working_wall_px:
+        halvings += 1
     cap = math.sqrt(config.max_working_megapixels * 1e6 / (h * w))
-    return min(config.max_upscale, config.working_wall_px / t_full, cap)
+    scale = min(1.0 / 2**halvings, cap)
+    return scale, (m if preview_scale == 1 and scale == 1 else None)
 
 
 @dataclass
@@ -84,19 +106,16 @@ class Trace:
 
 def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
     """The recipe, step by step: rooms of a grey page at working resolution."""
-    scale = working_scale(grey, config)
+    scale, measured = working_scale(grey, config)
     work = grey
-    if scale != 1:
+    if scale < 1:
         h, w = grey.shape
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
-        interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-        work = cv2.resize(grey, size, interpolation=interp)
+        work = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
     tr = Trace(scale, work)
-    background = page_background(
-        work, min_contrast=config.min_contrast, min_fraction=BACKGROUND_FRACTION
-    )
-    ink = ink_mask(work, min_contrast=config.min_contrast, ignore=background) & ~background
-    t = tr.thickness_px = estimate_wall_thickness(ink)
+    m = measured or measure_plan(work, config)
+    background, ink = m.background, m.ink
+    t = tr.thickness_px = m.thickness_px
     if t <= 0:
         return tr  # blank page
     tr.pen_px = estimate_pen_width(ink)
