@@ -1,0 +1,508 @@
+"""Local stand-in for a SageMaker asynchronous endpoint's runtime.
+
+moto 5.2.5 accepts ``InvokeEndpointAsync`` but runs nothing and writes nothing. This HTTP
+server answers the same REST call (botocore's ``sagemaker-runtime`` model:
+``POST /endpoints/{EndpointName}/async-invocations``, parameters in ``X-Amzn-SageMaker-*``
+headers, ``202`` with ``InferenceId`` in the body and ``OutputLocation`` / ``FailureLocation``
+in headers), so the real trigger Lambda talks to it through
+``AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME``. Then, in the background, it does what SageMaker does:
+
+1. reads the endpoint's async configuration from the emulator (``DescribeEndpoint`` ->
+   ``DescribeEndpointConfig``: ``S3OutputPath``, ``S3FailurePath``, success and error topics);
+2. reads the ``InputLocation`` object from the emulator's S3;
+3. ``POST``s it to the real container (``model/serve``) at ``/invocations``;
+4. writes the response body to ``<S3OutputPath>/<extension>/<Filename>`` on 200, else the error
+   body to ``<S3FailurePath>/<extension>/<stem>-error.out``;
+5. publishes SageMaker's notification (``eventName: InferenceResult``, ``invocationStatus``
+   ``Completed`` with ``responseParameters.outputLocation``, or ``Failed`` with
+   ``failureReason``) to the success or error SNS topic, whose SQS subscriptions moto delivers.
+
+Usage: ``python localstack/endpoint.py --emulator-url URL --container-url URL [--port 8081]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import signal
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+logger = logging.getLogger("localstack.endpoint")
+
+PATH_RE = re.compile(r"^/endpoints/(?P<name>[^/]+)/async-invocations$")
+HEADER = "X-Amzn-SageMaker-"
+# The API's own limits (botocore's sagemaker-runtime model).
+MAX_INFERENCE_ID = 64
+DEFAULT_TTL_SECONDS = 21600
+DEFAULT_TIMEOUT_SECONDS = 900
+# How much of a model's error body SageMaker quotes in failureReason (it truncates too).
+REASON_BODY_CHARS = 1000
+
+
+class EndpointError(Exception):
+    """An invocation SageMaker would refuse synchronously (answered 4xx, nothing queued)."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+@dataclass(frozen=True)
+class AsyncConfig:
+    """The parts of an endpoint configuration's ``AsyncInferenceConfig`` the runtime uses."""
+
+    output_path: str
+    failure_path: str | None
+    success_topic: str | None
+    error_topic: str | None
+    max_concurrency: int
+
+
+@dataclass
+class Invocation:
+    endpoint: str
+    inference_id: str
+    input_location: str
+    content_type: str | None
+    accept: str | None
+    custom_attributes: str | None
+    output_location: str
+    failure_location: str | None
+    config: AsyncConfig
+    ttl_seconds: int
+    timeout_seconds: int
+    received: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def iso(ts: datetime) -> str:
+    """SageMaker's timestamp format: ISO 8601 UTC with milliseconds and a Z."""
+    return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    parsed = urllib.parse.urlparse(uri)
+    if parsed.scheme != "s3" or not parsed.netloc:
+        raise ValueError(f"not an s3:// URI: {uri!r}")
+    return parsed.netloc, parsed.path.lstrip("/")
+
+
+def join_s3(prefix: str, *parts: str) -> str:
+    return "/".join([prefix.rstrip("/"), *[p.strip("/") for p in parts if p]])
+
+
+def output_locations(
+    config: AsyncConfig, inference_id: str, filename: str | None, extension: str | None
+) -> tuple[str, str | None]:
+    """Where SageMaker puts the ``.out`` and the error of one invocation.
+
+    ``Filename`` names the output (default: the inference id + ``.out``); the failure object is
+    the same stem + ``-error.out``; ``S3OutputPathExtension`` is a folder below both paths.
+    """
+    name = filename or f"{inference_id}.out"
+    stem = name[: -len(".out")] if name.endswith(".out") else name.rsplit(".", 1)[0]
+    output = join_s3(config.output_path, extension or "", name)
+    failure = (
+        join_s3(config.failure_path, extension or "", f"{stem}-error.out")
+        if config.failure_path
+        else None
+    )
+    return output, failure
+
+
+def failure_reason(status: int, body: bytes) -> str:
+    """SageMaker's wording: every model error is a ``ClientError`` naming the HTTP status."""
+    kind = "client" if 400 <= status < 500 else "server"
+    text = body.decode("utf-8", errors="replace")[:REASON_BODY_CHARS]
+    return (
+        f'ClientError: Received {kind} error ({status}) from primary with message "{text}". '
+        "See the SageMaker Endpoint logs in your account for more information."
+    )
+
+
+class AsyncEndpointRuntime:
+    """Accepts invocations and runs them on the container, one pool per endpoint."""
+
+    def __init__(self, emulator_url: str, container_url: str, region: str) -> None:
+        cfg = Config(retries={"max_attempts": 3, "mode": "standard"})
+        common: dict[str, Any] = {
+            "endpoint_url": emulator_url,
+            "region_name": region,
+            "config": cfg,
+        }
+        self.sagemaker = boto3.client("sagemaker", **common)
+        self.s3 = boto3.client("s3", **common)
+        self.sns = boto3.client("sns", **common)
+        self.container_url = container_url.rstrip("/")
+        self.region = region
+        self._pools: dict[str, ThreadPoolExecutor] = {}
+        self._lock = threading.Lock()
+        self.completed = 0
+        self.failed = 0
+
+    # ---------------------------------------------------------------- control plane
+    def async_config(self, endpoint: str) -> AsyncConfig:
+        try:
+            desc = self.sagemaker.describe_endpoint(EndpointName=endpoint)
+        except ClientError as err:
+            raise EndpointError(
+                "ValidationError", f"Endpoint {endpoint} not found: {err}", 400
+            ) from err
+        if desc.get("EndpointStatus") not in (None, "InService", "Updating"):
+            raise EndpointError(
+                "ValidationError", f"Endpoint {endpoint} is {desc['EndpointStatus']}", 400
+            )
+        config = self.sagemaker.describe_endpoint_config(
+            EndpointConfigName=desc["EndpointConfigName"]
+        )
+        async_cfg = config.get("AsyncInferenceConfig")
+        if not async_cfg:
+            raise EndpointError(
+                "ValidationError", f"Endpoint {endpoint} is not an asynchronous endpoint", 400
+            )
+        out = async_cfg["OutputConfig"]
+        notes = out.get("NotificationConfig") or {}
+        client = async_cfg.get("ClientConfig") or {}
+        return AsyncConfig(
+            output_path=out["S3OutputPath"],
+            failure_path=out.get("S3FailurePath"),
+            success_topic=notes.get("SuccessTopic"),
+            error_topic=notes.get("ErrorTopic"),
+            max_concurrency=int(client.get("MaxConcurrentInvocationsPerInstance") or 1),
+        )
+
+    def submit(self, endpoint: str, headers: dict[str, str]) -> Invocation:
+        """Validate and queue one ``InvokeEndpointAsync``; raises ``EndpointError`` (4xx)."""
+        input_location = headers.get("inputlocation")
+        if not input_location:
+            raise EndpointError("ValidationError", "InputLocation is required")
+        try:
+            split_s3_uri(input_location)
+        except ValueError as err:
+            raise EndpointError("ValidationError", str(err)) from err
+        inference_id = headers.get("inference-id") or str(uuid.uuid4())
+        if len(inference_id) > MAX_INFERENCE_ID:
+            raise EndpointError("ValidationError", "InferenceId is longer than 64 characters")
+        config = self.async_config(endpoint)
+        output, failure = output_locations(
+            config, inference_id, headers.get("filename"), headers.get("s3outputpathextension")
+        )
+        inv = Invocation(
+            endpoint=endpoint,
+            inference_id=inference_id,
+            input_location=input_location,
+            content_type=headers.get("content-type"),
+            accept=headers.get("accept"),
+            custom_attributes=headers.get("custom-attributes"),
+            output_location=output,
+            failure_location=failure,
+            config=config,
+            ttl_seconds=int(headers.get("requestttlseconds") or DEFAULT_TTL_SECONDS),
+            timeout_seconds=int(headers.get("invocationtimeoutseconds") or DEFAULT_TIMEOUT_SECONDS),
+        )
+        with self._lock:
+            pool = self._pools.get(endpoint)
+            if pool is None:
+                pool = ThreadPoolExecutor(
+                    max_workers=config.max_concurrency, thread_name_prefix=f"endpoint-{endpoint}"
+                )
+                self._pools[endpoint] = pool
+        pool.submit(self._run_logged, inv)
+        logger.info(
+            "accepted %s: %s -> %s",
+            inference_id,
+            input_location,
+            output,
+            extra={"endpoint": endpoint},
+        )
+        return inv
+
+    # ---------------------------------------------------------------- data plane
+    def _run_logged(self, inv: Invocation) -> None:
+        try:
+            self.run(inv)
+        except Exception:  # one invocation must never take the server down
+            logger.exception("invocation %s crashed the stand-in", inv.inference_id)
+
+    def _read_input(self, location: str) -> bytes:
+        bucket, key = split_s3_uri(location)
+        try:
+            return self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except ClientError as err:
+            # The trigger percent-encodes characters a header cannot carry; try the decoded key.
+            decoded = urllib.parse.unquote(key)
+            if decoded == key or err.response["Error"]["Code"] not in ("NoSuchKey", "404"):
+                raise
+            return self.s3.get_object(Bucket=bucket, Key=decoded)["Body"].read()
+
+    def _call_container(self, inv: Invocation, body: bytes) -> tuple[int, bytes, str | None]:
+        headers = {"Content-Type": inv.content_type or "application/octet-stream"}
+        if inv.accept:
+            headers["Accept"] = inv.accept
+        if inv.custom_attributes:
+            headers["X-Amzn-SageMaker-Custom-Attributes"] = inv.custom_attributes
+        request = urllib.request.Request(
+            f"{self.container_url}/invocations", data=body, headers=headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=inv.timeout_seconds) as resp:
+                return resp.status, resp.read(), resp.headers.get("Content-Type")
+        except urllib.error.HTTPError as err:
+            return err.code, err.read(), err.headers.get("Content-Type")
+
+    def run(self, inv: Invocation) -> None:
+        """Run one invocation to its notification, as SageMaker's async queue does."""
+        waited = (datetime.now(UTC) - inv.received).total_seconds()
+        if waited > inv.ttl_seconds:
+            self._fail(inv, "Request expired: it waited longer than RequestTTLSeconds.", None)
+            return
+        try:
+            body = self._read_input(inv.input_location)
+        except ClientError as err:
+            self._fail(
+                inv,
+                f"ClientError: Failed to download data from {inv.input_location}: "
+                f"{err.response['Error'].get('Message', err)}",
+                None,
+            )
+            return
+        started = time.perf_counter()
+        try:
+            status, answer, answer_type = self._call_container(inv, body)
+        except (urllib.error.URLError, TimeoutError, OSError) as err:
+            self._fail(
+                inv,
+                f"ClientError: An error occurred while sending the request to the model: {err}",
+                None,
+            )
+            return
+        logger.info(
+            "container answered %s for %s in %.3f s",
+            status,
+            inv.inference_id,
+            time.perf_counter() - started,
+        )
+        if status == HTTPStatus.OK:
+            bucket, key = split_s3_uri(inv.output_location)
+            self.s3.put_object(
+                Bucket=bucket,
+                Key=key,
+                Body=answer,
+                ContentType=answer_type or "application/octet-stream",
+            )
+            self._notify(inv, success=True, content_type=answer_type)
+            self.completed += 1
+        else:
+            self._fail(inv, failure_reason(status, answer), (answer, answer_type))
+
+    def _fail(self, inv: Invocation, reason: str, answer: tuple[bytes, str | None] | None) -> None:
+        stored = False
+        if inv.failure_location:
+            bucket, key = split_s3_uri(inv.failure_location)
+            data, content_type = answer if answer else (reason.encode(), "text/plain")
+            self.s3.put_object(
+                Bucket=bucket,
+                Key=key,
+                Body=data,
+                ContentType=content_type or "application/octet-stream",
+            )
+            stored = True
+        logger.warning("invocation %s failed: %s", inv.inference_id, reason[:300])
+        self._notify(
+            inv,
+            success=False,
+            reason=reason,
+            content_type=answer[1] if answer else "text/plain",
+            failure_stored=stored,
+        )
+        self.failed += 1
+
+    def _notify(
+        self,
+        inv: Invocation,
+        *,
+        success: bool,
+        content_type: str | None = None,
+        reason: str | None = None,
+        failure_stored: bool = False,
+    ) -> None:
+        """Publish SageMaker's documented notification to the success or error topic."""
+        message: dict[str, Any] = {
+            "awsRegion": self.region,
+            "eventTime": iso(datetime.now(UTC)),
+            "receivedTime": iso(inv.received),
+            "invocationStatus": "Completed" if success else "Failed",
+            "requestParameters": {
+                "contentType": inv.content_type,
+                "endpointName": inv.endpoint,
+                "inputLocation": inv.input_location,
+            },
+            "inferenceId": inv.inference_id,
+            "eventVersion": "1.0",
+            "eventSource": "aws:sagemaker",
+            "eventName": "InferenceResult",
+        }
+        if success:
+            message["responseParameters"] = {
+                "contentType": content_type,
+                "outputLocation": inv.output_location,
+            }
+            topic = inv.config.success_topic
+        else:
+            message["failureReason"] = reason
+            if failure_stored:
+                message["responseParameters"] = {
+                    "contentType": content_type,
+                    "failureLocation": inv.failure_location,
+                }
+            topic = inv.config.error_topic
+        if not topic:
+            logger.info(
+                "no %s topic configured: no notification", "success" if success else "error"
+            )
+            return
+        self.sns.publish(TopicArn=topic, Message=json.dumps(message))
+
+    def shutdown(self) -> None:
+        for pool in self._pools.values():
+            pool.shutdown(wait=True, cancel_futures=False)
+
+
+def make_handler(runtime: AsyncEndpointRuntime) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "sagemaker-runtime-standin"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            logger.debug("%s " + format, self.address_string(), *args)
+
+        def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _error(self, err: EndpointError) -> None:
+            self._send(
+                err.status,
+                {"__type": err.code, "message": str(err)},
+                {"x-amzn-ErrorType": err.code},
+            )
+
+        def do_GET(self) -> None:
+            if self.path == "/ping":
+                self._send(
+                    200,
+                    {"status": "healthy", "completed": runtime.completed, "failed": runtime.failed},
+                    {},
+                )
+            else:
+                self._error(EndpointError("UnknownOperationException", self.path, 404))
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)  # InvokeEndpointAsync has no body; drain it anyway
+            match = PATH_RE.match(urllib.parse.urlparse(self.path).path)
+            if not match:
+                self._error(EndpointError("UnknownOperationException", self.path, 404))
+                return
+            headers = {
+                name[len(HEADER) :].lower(): value
+                for name, value in self.headers.items()
+                if name.lower().startswith(HEADER.lower())
+            }
+            endpoint = urllib.parse.unquote(match["name"])
+            try:
+                inv = runtime.submit(endpoint, headers)
+            except EndpointError as err:
+                self._error(err)
+                return
+            out_headers = {f"{HEADER}OutputLocation": inv.output_location}
+            if inv.failure_location:
+                out_headers[f"{HEADER}FailureLocation"] = inv.failure_location
+            self._send(HTTPStatus.ACCEPTED, {"InferenceId": inv.inference_id}, out_headers)
+
+    return Handler
+
+
+def serve(
+    emulator_url: str,
+    container_url: str,
+    host: str,
+    port: int,
+    region: str,
+    ready: Callable[[int], None] | None = None,
+) -> None:
+    runtime = AsyncEndpointRuntime(emulator_url, container_url, region)
+    server = ThreadingHTTPServer((host, port), make_handler(runtime))
+    server.daemon_threads = True
+    logger.info(
+        "SageMaker runtime stand-in on http://%s:%d -> container %s, emulator %s",
+        host,
+        server.server_port,
+        container_url,
+        emulator_url,
+    )
+    if ready:
+        ready(server.server_port)
+
+    def stop(*_: Any) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+        runtime.shutdown()
+        logger.info("stopped: %d completed, %d failed", runtime.completed, runtime.failed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument(
+        "--emulator-url", required=True, help="the moto server, e.g. http://127.0.0.1:4566"
+    )
+    p.add_argument("--container-url", required=True, help="model/serve, e.g. http://127.0.0.1:8080")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8081)
+    p.add_argument("--region", default="us-east-1")
+    p.add_argument("--log-level", default="INFO")
+    args = p.parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    serve(args.emulator_url, args.container_url, args.host, args.port, args.region)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

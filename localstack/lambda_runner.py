@@ -1,0 +1,558 @@
+"""Local stand-in for Lambda's SQS event source mappings (pollers), against the emulator.
+
+moto 5.2.5 stores event source mappings but runs Lambda code only in Docker, which this machine
+lacks; worse, with a mapping *enabled* moto itself receives a queue's messages on every send,
+fails to start a container and puts them back, bumping their receive count until the redrive
+policy parks them in the DLQ unprocessed. So this runner takes the pollers over:
+
+1. reads every SQS event source mapping from the emulator (``ListEventSourceMappings``) and
+   each mapped function's configuration (``GetFunctionConfiguration``: handler, environment,
+   timeout, memory, ``CodeSha256``); the code is the zip in ``build/functions/`` whose SHA-256
+   equals the deployed ``CodeSha256`` (a stale build is refused, not silently run);
+2. disables the mappings in moto while it runs (so moto stops consuming the queues) and
+   re-enables them when it stops;
+3. per mapping, long-polls the queue, builds the event exactly as Lambda does (batch size and
+   batching window from the mapping), and invokes the real handler in a warm worker process
+   (``lambda_worker.py``: the unpacked zip + the runtime's boto3, nothing else importable)
+   with the function's environment plus the emulator's endpoint and dummy credentials;
+4. deletes the records the handler did not list in ``batchItemFailures`` (all of them when the
+   handler raised or timed out: none deleted), so failed ones become visible again after the
+   visibility timeout and moto's redrive policy moves them to the DLQ after ``maxReceiveCount``.
+
+Usage: ``python localstack/lambda_runner.py --emulator-url URL --sagemaker-runtime-url URL
+[--functions-dir build/functions]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+logger = logging.getLogger("localstack.lambda_runner")
+
+WORKER = Path(__file__).with_name("lambda_worker.py")
+# What the python3.11 Lambda runtime ships besides the standard library (boto3's closure).
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "urllib3", "dateutil", "jmespath", "six.py")
+POLL_WAIT_SECONDS = 2  # long-poll; short so a stop is quick (Lambda uses 20)
+
+
+class RunnerError(Exception):
+    """The emulator's mappings or functions cannot be run locally."""
+
+
+@dataclass(frozen=True)
+class Mapping:
+    uuid: str
+    function_arn: str
+    function_name: str
+    queue_arn: str
+    queue_url: str
+    batch_size: int
+    batching_window_s: int
+    report_batch_item_failures: bool
+    was_enabled: bool
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    arn: str
+    handler: str
+    environment: dict[str, str]
+    timeout_s: int
+    memory_mb: int
+    code_sha256: str
+    zip_path: Path
+
+
+def code_sha256(path: Path) -> str:
+    """Lambda's ``CodeSha256``: base64 of the zip's SHA-256."""
+    return base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
+
+
+def runtime_dir(into: Path) -> Path:
+    """A folder with just the packages the Lambda runtime provides, linked from this venv."""
+    site = Path(boto3.__file__).resolve().parents[1]
+    into.mkdir(parents=True, exist_ok=True)
+    for name in RUNTIME_PACKAGES:
+        if (site / name).exists() and not (into / name).exists():
+            (into / name).symlink_to(site / name)
+    return into
+
+
+def complete_s3_notification(body: str) -> str | None:
+    """moto's S3 event notifications lack fields every real one carries (``userIdentity``,
+    ``requestParameters``, ``responseElements``, the bucket's ``ownerIdentity``, the object's
+    ``sequencer``), so a strict parser (Powertools' ``S3Model``) rejects them. Returns the body
+    with those fields filled in with placeholders, or None when it needs nothing."""
+    try:
+        event = json.loads(body)
+    except ValueError:
+        return None
+    records = event.get("Records") if isinstance(event, dict) else None
+    if not isinstance(records, list):
+        return None
+    changed = False
+    for record in records:
+        if not isinstance(record, dict) or record.get("eventSource") != "aws:s3":
+            continue
+        s3 = record.get("s3") or {}
+        before = json.dumps(record, sort_keys=True)
+        record.setdefault("userIdentity", {"principalId": "AWS:LOCALEMULATOR"})
+        record.setdefault("requestParameters", {"sourceIPAddress": "127.0.0.1"})
+        record.setdefault(
+            "responseElements",
+            {
+                "x-amz-request-id": uuid.uuid4().hex[:16].upper(),
+                "x-amz-id-2": base64.b64encode(uuid.uuid4().bytes).decode(),
+            },
+        )
+        s3.get("bucket", {}).setdefault("ownerIdentity", {"principalId": "LOCALEMULATOR"})
+        s3.get("object", {}).setdefault("sequencer", f"{time.time_ns():016X}")
+        changed |= json.dumps(record, sort_keys=True) != before
+    return json.dumps(event) if changed else None
+
+
+def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
+    """One record of the SQS event Lambda passes to a function (field names as Lambda's)."""
+    body = message["Body"]
+    completed = complete_s3_notification(body)
+    if completed is not None:  # moto gap, see complete_s3_notification
+        body = completed
+    attributes = {k: str(v) for k, v in (message.get("Attributes") or {}).items()}
+    message_attributes = {}
+    for name, attr in (message.get("MessageAttributes") or {}).items():
+        binary = attr.get("BinaryValue")
+        message_attributes[name] = {
+            "stringValue": attr.get("StringValue"),
+            "binaryValue": base64.b64encode(binary).decode() if binary is not None else None,
+            "stringListValues": attr.get("StringListValues", []),
+            "binaryListValues": [
+                base64.b64encode(b).decode() for b in attr.get("BinaryListValues", [])
+            ],
+            "dataType": attr["DataType"],
+        }
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": body,
+        "attributes": attributes,
+        "messageAttributes": message_attributes,
+        "md5OfBody": hashlib.md5(body.encode()).hexdigest(),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
+
+
+def records_to_delete(
+    records: list[dict[str, Any]], answer: dict[str, Any], report_failures: bool
+) -> list[dict[str, Any]]:
+    """The records Lambda deletes after an invocation (see "Handling errors" for SQS).
+
+    A function error deletes none. With ``ReportBatchItemFailures``, every record except the
+    listed ones; an identifier that is empty or not in the batch fails the whole batch.
+    """
+    if "error" in answer:
+        return []
+    result = answer.get("result")
+    if not report_failures or not result:
+        return records
+    if not isinstance(result, dict):
+        return records
+    failures = result.get("batchItemFailures") or []
+    ids = {r["messageId"] for r in records}
+    failed: set[str] = set()
+    for item in failures:
+        ident = item.get("itemIdentifier") if isinstance(item, dict) else None
+        if not ident or ident not in ids:
+            logger.warning("invalid batchItemFailures entry %r: the whole batch failed", item)
+            return []
+        failed.add(ident)
+    return [r for r in records if r["messageId"] not in failed]
+
+
+class Worker:
+    """A warm execution environment: one subprocess that imports the handler once."""
+
+    def __init__(self, fn: Function, code_dir: Path, runtime: Path, env: dict[str, str]) -> None:
+        self.fn = fn
+        self.code_dir = code_dir
+        self.runtime = runtime
+        self.env = env
+        self.proc: subprocess.Popen[str] | None = None
+        self.answers: queue.Queue[str | None] = queue.Queue()
+        self.lock = threading.Lock()
+        self.invocations = 0
+
+    def _start(self) -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-S",
+                str(WORKER),
+                str(self.code_dir),
+                str(self.runtime),
+                self.fn.handler,
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None,
+            text=True,
+            env=self.env,
+            cwd=self.code_dir,
+        )
+        answers: queue.Queue[str | None] = queue.Queue()
+
+        def pump() -> None:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                answers.put(line)
+            answers.put(None)
+
+        threading.Thread(target=pump, daemon=True, name=f"pump-{self.fn.name}").start()
+        self.answers = answers
+        logger.info("%s: started worker pid %d (cold start)", self.fn.name, proc.pid)
+        return proc
+
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            if self.proc is None or self.proc.poll() is not None:
+                self.proc = self._start()
+            deadline = time.time() + self.fn.timeout_s
+            request = {
+                "event": event,
+                "request_id": str(uuid.uuid4()),
+                "deadline_ms": int(deadline * 1000),
+            }
+            assert self.proc.stdin is not None
+            try:
+                self.proc.stdin.write(json.dumps(request) + "\n")
+                self.proc.stdin.flush()
+                line = self.answers.get(timeout=self.fn.timeout_s + 1)
+            except (BrokenPipeError, queue.Empty):
+                line = None
+            self.invocations += 1
+            if line is None:  # timed out or crashed: Lambda discards the environment
+                self.stop()
+                return {"error": f"Task timed out or crashed after {self.fn.timeout_s} s"}
+            return json.loads(line)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+
+class Runner:
+    def __init__(
+        self,
+        emulator_url: str,
+        sagemaker_runtime_url: str | None,
+        functions_dir: Path,
+        region: str,
+        work_dir: Path,
+    ) -> None:
+        common: dict[str, Any] = {
+            "endpoint_url": emulator_url,
+            "region_name": region,
+            "config": Config(retries={"max_attempts": 3, "mode": "standard"}),
+        }
+        self.lam = boto3.client("lambda", **common)
+        self.sqs = boto3.client("sqs", **common)
+        self.emulator_url = emulator_url
+        self.sagemaker_runtime_url = sagemaker_runtime_url
+        self.functions_dir = functions_dir
+        self.region = region
+        self.work_dir = work_dir
+        self.stop_event = threading.Event()
+        self.mappings: list[Mapping] = []
+        self.workers: dict[str, Worker] = {}
+        self.threads: list[threading.Thread] = []
+        self.stats: dict[str, dict[str, int]] = {}
+
+    # ---------------------------------------------------------------- discovery
+    def discover(self) -> None:
+        zips = {code_sha256(p): p for p in sorted(self.functions_dir.glob("*.zip"))}
+        functions: dict[str, Function] = {}
+        paginator = self.lam.get_paginator("list_event_source_mappings")
+        for page in paginator.paginate():
+            for esm in page["EventSourceMappings"]:
+                source = esm.get("EventSourceArn", "")
+                if not source.startswith("arn:aws:sqs:"):
+                    continue
+                fn_arn = esm["FunctionArn"]
+                if fn_arn not in functions:
+                    functions[fn_arn] = self._function(fn_arn, zips)
+                _, _, _, _, account, queue_name = source.split(":", 5)
+                url = self.sqs.get_queue_url(QueueName=queue_name, QueueOwnerAWSAccountId=account)[
+                    "QueueUrl"
+                ]
+                self.mappings.append(
+                    Mapping(
+                        uuid=esm["UUID"],
+                        function_arn=fn_arn,
+                        function_name=functions[fn_arn].name,
+                        queue_arn=source,
+                        queue_url=url,
+                        batch_size=int(esm.get("BatchSize") or 10),
+                        batching_window_s=int(esm.get("MaximumBatchingWindowInSeconds") or 0),
+                        report_batch_item_failures="ReportBatchItemFailures"
+                        in (esm.get("FunctionResponseTypes") or []),
+                        was_enabled=esm.get("State", "Enabled") in ("Enabled", "Enabling"),
+                    )
+                )
+        if not self.mappings:
+            raise RunnerError("no SQS event source mappings on the emulator: is the stack applied?")
+        runtime = runtime_dir(self.work_dir / "runtime")
+        for fn in functions.values():
+            code = self.work_dir / "functions" / fn.name
+            shutil.rmtree(code, ignore_errors=True)
+            with zipfile.ZipFile(fn.zip_path) as archive:
+                archive.extractall(code)
+            self.workers[fn.arn] = Worker(fn, code, runtime, self._environment(fn))
+
+    def _function(self, arn: str, zips: dict[str, Path]) -> Function:
+        cfg = self.lam.get_function_configuration(FunctionName=arn)
+        sha = cfg["CodeSha256"]
+        if sha not in zips:
+            raise RunnerError(
+                f"{cfg['FunctionName']}: no zip in {self.functions_dir} has the deployed "
+                f"CodeSha256 {sha}; rebuild and redeploy (make local-up)"
+            )
+        return Function(
+            name=cfg["FunctionName"],
+            arn=cfg["FunctionArn"],
+            handler=cfg["Handler"],
+            environment=dict((cfg.get("Environment") or {}).get("Variables") or {}),
+            timeout_s=int(cfg.get("Timeout") or 3),
+            memory_mb=int(cfg.get("MemorySize") or 128),
+            code_sha256=sha,
+            zip_path=zips[sha],
+        )
+
+    def _environment(self, fn: Function) -> dict[str, str]:
+        """What Lambda sets, the function's variables, and the local endpoints."""
+        env = {k: os.environ[k] for k in ("PATH", "LANG", "TZ") if k in os.environ}
+        env.update(
+            {
+                "AWS_REGION": self.region,
+                "AWS_DEFAULT_REGION": self.region,
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_SESSION_TOKEN": "local",
+                "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+                "AWS_LAMBDA_FUNCTION_NAME": fn.name,
+                "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_mb),
+                "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{fn.name}",
+                "AWS_LAMBDA_LOG_STREAM_NAME": "local",
+                "LAMBDA_TASK_ROOT": str(self.work_dir / "functions" / fn.name),
+                "_HANDLER": fn.handler,
+                "LOCAL_FUNCTION_ARN": fn.arn,
+                # No X-Ray daemon here (the SDK would only warn about unsent segments).
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "PYTHONUNBUFFERED": "1",
+                "PYTHONDONTWRITEBYTECODE": "1",
+            }
+        )
+        env.update(fn.environment)
+        # After the function's variables: the code must reach the emulator, never AWS.
+        env["AWS_ENDPOINT_URL"] = self.emulator_url
+        if self.sagemaker_runtime_url:
+            env["AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"] = self.sagemaker_runtime_url
+        return env
+
+    # ---------------------------------------------------------------- moto's own pollers
+    def _set_enabled(self, mapping: Mapping, enabled: bool) -> None:
+        with contextlib.suppress(ClientError):
+            self.lam.update_event_source_mapping(UUID=mapping.uuid, Enabled=enabled)
+
+    # ---------------------------------------------------------------- polling
+    def _receive(self, mapping: Mapping) -> list[dict[str, Any]]:
+        args: dict[str, Any] = {
+            "QueueUrl": mapping.queue_url,
+            "AttributeNames": ["All"],
+            "MessageAttributeNames": ["All"],
+        }
+        messages = self.sqs.receive_message(
+            **args, MaxNumberOfMessages=mapping.batch_size, WaitTimeSeconds=POLL_WAIT_SECONDS
+        ).get("Messages", [])
+        # Batching window: keep gathering until the batch is full or the window has passed.
+        deadline = time.monotonic() + mapping.batching_window_s
+        while messages and len(messages) < mapping.batch_size and time.monotonic() < deadline:
+            more = self.sqs.receive_message(
+                **args, MaxNumberOfMessages=mapping.batch_size - len(messages), WaitTimeSeconds=0
+            ).get("Messages", [])
+            if more:
+                messages.extend(more)
+            else:
+                time.sleep(0.1)
+        return messages
+
+    def poll(self, mapping: Mapping) -> None:
+        worker = self.workers[mapping.function_arn]
+        stats = self.stats.setdefault(
+            mapping.function_name, {"invocations": 0, "records": 0, "deleted": 0, "errors": 0}
+        )
+        while not self.stop_event.is_set():
+            try:
+                messages = self._receive(mapping)
+            except ClientError as err:
+                logger.warning("%s: receive failed: %s", mapping.function_name, err)
+                self.stop_event.wait(1)
+                continue
+            if not messages:
+                continue
+            records = [sqs_record(m, mapping.queue_arn, self.region) for m in messages]
+            answer = worker.invoke({"Records": records})
+            done = records_to_delete(records, answer, mapping.report_batch_item_failures)
+            stats["invocations"] += 1
+            stats["records"] += len(records)
+            stats["deleted"] += len(done)
+            if "error" in answer:
+                stats["errors"] += 1
+                logger.error("%s: function error: %s", mapping.function_name, answer["error"])
+            logger.info(
+                "%s: batch of %d, %d done, %d left for redelivery",
+                mapping.function_name,
+                len(records),
+                len(done),
+                len(records) - len(done),
+            )
+            for start in range(0, len(done), 10):
+                chunk = done[start : start + 10]
+                resp = self.sqs.delete_message_batch(
+                    QueueUrl=mapping.queue_url,
+                    Entries=[
+                        {"Id": str(i), "ReceiptHandle": r["receiptHandle"]}
+                        for i, r in enumerate(chunk)
+                    ],
+                )
+                for failed in resp.get("Failed", []):
+                    logger.warning("%s: delete failed: %s", mapping.function_name, failed)
+
+    def start(self) -> None:
+        self.discover()
+        for mapping in self.mappings:
+            self._set_enabled(mapping, False)
+            thread = threading.Thread(
+                target=self._poll_logged,
+                args=(mapping,),
+                daemon=True,
+                name=f"poll-{mapping.function_name}",
+            )
+            thread.start()
+            self.threads.append(thread)
+            logger.info(
+                "polling %s -> %s (batch %d, window %d s, partial failures %s)",
+                mapping.queue_url,
+                mapping.function_name,
+                mapping.batch_size,
+                mapping.batching_window_s,
+                mapping.report_batch_item_failures,
+            )
+
+    def _poll_logged(self, mapping: Mapping) -> None:
+        while not self.stop_event.is_set():
+            try:
+                self.poll(mapping)
+            except Exception:  # keep polling, as Lambda's pollers do
+                logger.exception("%s: poller error", mapping.function_name)
+                self.stop_event.wait(1)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        for thread in self.threads:
+            thread.join(timeout=POLL_WAIT_SECONDS + 60)
+        for mapping in self.mappings:
+            if mapping.was_enabled:
+                self._set_enabled(mapping, True)
+        for worker in self.workers.values():
+            worker.stop()
+        logger.info("stopped: %s", json.dumps(self.stats))
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "mappings": [
+                {
+                    "function": m.function_name,
+                    "queue_url": m.queue_url,
+                    "batch_size": m.batch_size,
+                    "batching_window_s": m.batching_window_s,
+                    "zip": str(self.workers[m.function_arn].fn.zip_path),
+                }
+                for m in self.mappings
+            ]
+        }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--emulator-url", required=True)
+    p.add_argument(
+        "--sagemaker-runtime-url", help="localstack/endpoint.py, e.g. http://127.0.0.1:8081"
+    )
+    p.add_argument("--functions-dir", type=Path, default=Path("build/functions"))
+    p.add_argument("--region", default="us-east-1")
+    p.add_argument(
+        "--work-dir", type=Path, help="where the zips are unpacked (default: a temp dir)"
+    )
+    p.add_argument("--ready-file", type=Path, help="written (JSON) once every poller runs")
+    p.add_argument("--log-level", default="INFO")
+    args = p.parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    work_dir = args.work_dir or Path(tempfile.mkdtemp(prefix="lambda-runner-"))
+    runner = Runner(
+        args.emulator_url, args.sagemaker_runtime_url, args.functions_dir, args.region, work_dir
+    )
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    try:
+        runner.start()
+    except RunnerError as err:
+        logger.error("%s", err)
+        return 2
+    if args.ready_file:
+        tmp = args.ready_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(runner.describe(), indent=2), encoding="utf-8")
+        tmp.replace(args.ready_file)
+    try:
+        stopped.wait()
+    finally:
+        runner.stop()
+        if args.ready_file:
+            args.ready_file.unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
