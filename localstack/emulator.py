@@ -10,6 +10,11 @@ Gaps of moto 5.2.5 that make ``terraform apply`` of the ``local`` root hang, and
   ``GetQueueAttributes``: the provider waits for it to appear until it times out. Returned here,
   and ``RedrivePolicy`` is returned as compact JSON, as SQS does (moto adds spaces, which the
   provider reports as a change on every plan).
+- S3 evaluates a bucket policy's statements as if every ``Condition`` failed, and a failed
+  condition denies: the stack's TLS-only statement (deny when ``aws:SecureTransport`` is false)
+  then denies every object request. Evaluated here with the request context of the HTTPS
+  endpoint the emulator stands in for (``aws:SecureTransport`` true); a statement whose
+  condition does not hold, or names another key, does not apply.
 - SageMaker drops ``EnableNetworkIsolation`` and answers an empty ``VpcConfig`` and
   ``DataCaptureConfig``: each forces the model or endpoint configuration to be replaced on every
   plan. Kept and omitted here.
@@ -30,6 +35,8 @@ from typing import Any
 from moto.applicationautoscaling.models import ApplicationAutoscalingBackend
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.core.responses import ActionResult
+from moto.iam.access_control import IAMPolicy, PermissionResult
+from moto.s3.models import FakeBucket
 from moto.sagemaker.responses import SageMakerResponse
 from moto.server import main as moto_main
 from moto.sqs.models import Queue, SQSBackend
@@ -165,6 +172,41 @@ def _describe_endpoint_config(self: SageMakerResponse) -> ActionResult:
     return ActionResult(_without_empty(dict(config), "DataCaptureConfig"))
 
 
+# Bucket policy conditions: the request context of the emulated HTTPS endpoint.
+_REQUEST_CONTEXT = {"aws:securetransport": "true"}
+
+
+def _condition_holds(condition: dict[str, Any]) -> bool:
+    for operator, tests in condition.items():
+        if operator not in ("Bool", "StringEquals", "StringEqualsIgnoreCase"):
+            return False
+        for key, expected in tests.items():
+            wanted = expected if isinstance(expected, list) else [expected]
+            actual = _REQUEST_CONTEXT.get(key.lower())
+            if actual is None or actual not in [str(v).lower() for v in wanted]:
+                return False
+    return True
+
+
+def _bucket_permission(self: FakeBucket, action: str, resource: str) -> PermissionResult:
+    """moto's bucket policy check, with conditions evaluated instead of always denying."""
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    policy = json.loads(self.policy)
+    statements = policy.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    applicable = [
+        {k: v for k, v in statement.items() if k != "Condition"}
+        for statement in statements
+        if "Condition" not in statement or _condition_holds(statement["Condition"])
+    ]
+    if not applicable:
+        return PermissionResult.NEUTRAL
+    policy["Statement"] = applicable
+    return IAMPolicy(json.dumps(policy)).is_action_permitted(action, resource)
+
+
 def patch_moto() -> None:
     """Fill the gaps listed in the module docstring, in moto's classes (this process only)."""
     handler: Any = ApplicationAutoScalingResponse
@@ -176,6 +218,8 @@ def patch_moto() -> None:
     queue.attributes = property(_queue_attributes)
     backend: Any = SQSBackend
     backend.get_queue_attributes = _get_queue_attributes
+    bucket: Any = FakeBucket
+    bucket.get_permission = _bucket_permission
     sagemaker: Any = SageMakerResponse
     sagemaker.create_model = _create_model
     sagemaker.describe_model = _describe_model

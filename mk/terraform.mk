@@ -75,7 +75,7 @@ emulator-down: ## stop the local AWS emulator started by emulator-up
 	@if $(EMULATOR_ALIVE); then kill "$$(cat $(EMULATOR_PID))"; echo "emulator stopped"; fi
 	@rm -f $(EMULATOR_PID) $(LOCAL_DIR)/terraform.tfstate $(LOCAL_DIR)/terraform.tfstate.backup
 
-local-up: emulator-up functions ## start the emulator, apply the local root, print outputs and the remaining drift
+local-up: emulator-up functions ## start the emulator, apply the local root, print outputs, remaining drift, smoke checks
 	$(TF) -chdir=$(TF_LOCAL) init -input=false -no-color >/dev/null
 	@echo "== apply (full log: $(LOCAL_DIR)/apply.log)"
 	@$(TF) -chdir=$(TF_LOCAL) apply -auto-approve -input=false -no-color $(TF_LOCAL_VARS) \
@@ -89,6 +89,9 @@ local-up: emulator-up functions ## start the emulator, apply the local root, pri
 	if [ $$rc -eq 0 ]; then echo "== second plan: no differences"; \
 	elif [ $$rc -eq 2 ]; then echo "== second plan: differences remain (printed above)"; \
 	else echo "== second plan failed"; exit $$rc; fi
+	@echo "== smoke: the applied wiring, through the emulator's APIs"
+	@$(TF) -chdir=$(TF_LOCAL) output -json stack >$(LOCAL_DIR)/outputs.json
+	@$(PY) localstack/smoke.py --endpoint $(EMULATOR_URL) --outputs $(LOCAL_DIR)/outputs.json
 
 local-down: ## destroy the local stack and stop the emulator
 	@if $(EMULATOR_ALIVE) && [ -f $(LOCAL_DIR)/terraform.tfstate ]; then \

@@ -154,3 +154,39 @@ def test_sagemaker_keeps_network_isolation_and_omits_empty_blocks(endpoint: str)
     assert (
         sagemaker.describe_endpoint(EndpointName="emulator-test")["EndpointName"] == "emulator-test"
     )
+
+
+def _bucket_with_policy(s3: Any, name: str, statements: list[dict[str, Any]]) -> None:
+    s3.create_bucket(Bucket=name)
+    policy = {"Version": "2012-10-17", "Statement": statements}
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
+
+
+def test_tls_only_bucket_policy_lets_emulated_https_requests_through(endpoint: str) -> None:
+    s3 = _client("s3", endpoint)
+    tls_only = {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::emulator-tls", "arn:aws:s3:::emulator-tls/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    _bucket_with_policy(s3, "emulator-tls", [tls_only])
+
+    s3.put_object(Bucket="emulator-tls", Key="blueprints/a.png", Body=b"plan")
+    assert s3.get_object(Bucket="emulator-tls", Key="blueprints/a.png")["Body"].read() == b"plan"
+
+
+def test_unconditional_deny_still_denies(endpoint: str) -> None:
+    s3 = _client("s3", endpoint)
+    deny = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::emulator-deny/*",
+    }
+    _bucket_with_policy(s3, "emulator-deny", [deny])
+
+    with pytest.raises(s3.exceptions.ClientError, match="403"):
+        s3.put_object(Bucket="emulator-deny", Key="x", Body=b"x")

@@ -50,4 +50,5 @@ module "stack" {
   log_retention_days          = 7
   log_level                   = "DEBUG"
   max_instance_count          = 1
+  event_sources_enabled       = var.event_sources_enabled
 }

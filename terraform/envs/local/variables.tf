@@ -26,3 +26,9 @@ variable "image_tag" {
   type        = string
   default     = "local"
 }
+
+variable "event_sources_enabled" {
+  description = "Let the emulator's event source mappings consume the queues. moto runs Lambdas in Docker, which this machine lacks, so an enabled mapping receives each message, fails to invoke and moves it towards the DLQ; off, the queues keep their messages for a local driver that runs the handlers itself."
+  type        = bool
+  default     = false
+}

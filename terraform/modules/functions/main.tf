@@ -211,6 +211,7 @@ resource "aws_lambda_event_source_mapping" "this" {
 
   event_source_arn                   = aws_sqs_queue.source[local.source_queue[each.key]].arn
   function_name                      = aws_lambda_function.this[each.key].arn
+  enabled                            = var.event_sources_enabled
   batch_size                         = var.batch_size
   maximum_batching_window_in_seconds = var.batching_window_seconds
   function_response_types            = ["ReportBatchItemFailures"]

@@ -167,6 +167,12 @@ variable "reserved_concurrency" {
   }
 }
 
+variable "event_sources_enabled" {
+  description = "Whether the event source mappings poll the queues. Off only where nothing can run the functions (the local emulator has no Docker: its mappings would receive every message, fail to invoke and push it towards the DLQ)."
+  type        = bool
+  default     = true
+}
+
 variable "batch_size" {
   description = "Messages per Lambda invocation."
   type        = number

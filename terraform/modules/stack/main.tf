@@ -148,6 +148,7 @@ module "functions" {
   log_level                = var.log_level
   max_attempts             = var.max_attempts
   retry_base_delay_seconds = var.retry_base_delay_seconds
+  event_sources_enabled    = var.event_sources_enabled
   tags                     = local.tags
 }
 

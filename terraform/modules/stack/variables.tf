@@ -116,6 +116,12 @@ variable "reserved_concurrency" {
   default = { trigger = 10, success = 5, failure = 2 }
 }
 
+variable "event_sources_enabled" {
+  description = "Whether the Lambdas' event source mappings poll their queues (off only on the local emulator)."
+  type        = bool
+  default     = true
+}
+
 variable "alert_email" {
   description = "Optional e-mail address for the alerts topic."
   type        = string

@@ -98,6 +98,11 @@ run "every_lambda_has_a_dlq_and_tracing" {
   }
 
   assert {
+    condition     = alltrue([for m in aws_lambda_event_source_mapping.this : m.enabled])
+    error_message = "Event source mappings poll their queues unless switched off (local emulator only)."
+  }
+
+  assert {
     condition = alltrue([
       for f in aws_lambda_function.this :
       f.handler == "app.lambda_handler" && f.runtime == "python3.11" && f.reserved_concurrent_executions >= 2
