@@ -18,10 +18,10 @@ TF_LOCAL_VARS := -var emulator_endpoint=$(EMULATOR_URL) -var functions_build_dir
 # Fails when no emulator process of ours is alive.
 EMULATOR_ALIVE = test -f $(EMULATOR_PID) && kill -0 "$$(cat $(EMULATOR_PID))" 2>/dev/null
 
-.PHONY: lint-terraform tf-fmt tf-validate tf-test checkov
+.PHONY: lint-terraform tf-fmt tf-validate tf-test tf-docs tf-docs-check checkov
 LINT_TARGETS += lint-terraform
 
-lint-terraform: tf-fmt tf-validate tf-test checkov ## terraform fmt, validate (every root), test (every module), checkov
+lint-terraform: tf-fmt tf-validate tf-test tf-docs-check checkov ## terraform fmt, validate (every root), test (every module), module READMEs, checkov
 
 tf-fmt:
 	$(TF) fmt -check -recursive -diff $(TF_DIR)
@@ -47,6 +47,14 @@ $(CHECKOV_VENV)/.installed: $(TF_DIR)/requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $< 2>&1 | grep -v "^WARNING: Location" || true
 	$(CHECKOV_VENV)/bin/checkov --version >/dev/null
 	touch $@
+
+# The module READMEs' Inputs/Outputs tables come from variables.tf/outputs.tf (HCL parser from
+# the checkov venv).
+tf-docs: $(CHECKOV_VENV)/.installed ## rewrite the Inputs/Outputs tables of the module READMEs
+	$(CHECKOV_VENV)/bin/python $(TF_DIR)/docs.py
+
+tf-docs-check: $(CHECKOV_VENV)/.installed
+	$(CHECKOV_VENV)/bin/python $(TF_DIR)/docs.py --check
 
 checkov: $(CHECKOV_VENV)/.installed
 	$(CHECKOV_VENV)/bin/checkov -d $(TF_DIR) --framework terraform --skip-download --quiet --compact
