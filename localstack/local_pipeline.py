@@ -40,7 +40,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 logger = logging.getLogger("localstack.pipeline")
 
@@ -239,15 +239,6 @@ class Pipeline:
         saved_file.write_text(json.dumps(saved, indent=2), encoding="utf-8")
         return relaxed
 
-    def restore_bucket_policies(self) -> None:
-        saved_file = self.dir / "bucket-policies.json"
-        if not saved_file.exists():
-            return
-        for bucket, policy in json.loads(saved_file.read_text()).items():
-            with contextlib.suppress(ClientError):  # the stack may be gone already
-                self.s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
-        saved_file.unlink()
-
     def deploy_model(self, artifact: Path) -> Path:
         """Upload the artifact to ``ModelDataUrl``, then fetch and unpack it as SageMaker does
         for the endpoint's model; returns the model directory (``/opt/ml/model``)."""
@@ -353,7 +344,7 @@ class Pipeline:
 
     def stop(self) -> None:
         stop_services(self.dir.parent)
-        self.restore_bucket_policies()
+        restore_bucket_policies(self.dir.parent, self.s3)
 
     # ---------------------------------------------------------------- plans
     def upload(self, key: str, data: bytes, content_type: str | None = None) -> None:
@@ -411,6 +402,21 @@ class Pipeline:
         return depths
 
 
+def restore_bucket_policies(state_dir: Path, s3: Any) -> list[str]:
+    """Put back the bucket policies ``relax_bucket_policies`` set aside (Terraform's state
+    then matches the emulator again, for ``make local-down`` or a second plan)."""
+    saved_file = state_dir / "pipeline" / "bucket-policies.json"
+    if not saved_file.exists():
+        return []
+    restored = []
+    for bucket, policy in json.loads(saved_file.read_text()).items():
+        with contextlib.suppress(ClientError):  # the stack may be gone already
+            s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+            restored.append(bucket)
+    saved_file.unlink()
+    return restored
+
+
 def _plain(value: dict[str, Any]) -> Any:
     """A DynamoDB attribute value as plain JSON."""
     ((kind, inner),) = value.items()
@@ -426,6 +432,10 @@ def _plain(value: dict[str, Any]) -> Any:
 def _split_s3(uri: str) -> tuple[str, str]:
     parsed = urllib.parse.urlparse(uri)
     return parsed.netloc, parsed.path.lstrip("/")
+
+
+def _client_credentials() -> dict[str, str]:
+    return {"region_name": REGION, "aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
 
 def _fake_credentials() -> dict[str, str]:
@@ -550,6 +560,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "down":
         stopped = stop_services(args.state_dir)
         print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
+        s3 = boto3.client("s3", endpoint_url=args.emulator_url, **_client_credentials())
+        with contextlib.suppress(OSError, ClientError, EndpointConnectionError):
+            for bucket in restore_bucket_policies(args.state_dir, s3):
+                print(f"bucket policy of {bucket} restored")
         return 0
     stack = terraform_outputs()
     pipe = Pipeline(args.emulator_url, args.state_dir, stack)

@@ -1,0 +1,29 @@
+# pipeline targets (owned by the pipeline integration work): the whole pipeline offline on the
+# local emulator. `local-up` (mk/terraform.mk) applies terraform/envs/local to moto server; these
+# add the real container entrypoint (model/serve), the SageMaker async runtime stand-in
+# (localstack/endpoint.py) and Lambda's SQS pollers running the real zips
+# (localstack/lambda_runner.py). How it works: localstack/PIPELINE.md.
+# LOCAL_DIR, EMULATOR_URL and MODEL_ARTIFACT come from mk/terraform.mk and mk/model.mk
+# (recursive variables: expanded when the recipes run, whatever the include order).
+
+PIPELINE = $(PY) localstack/local_pipeline.py --state-dir $(LOCAL_DIR) --emulator-url $(EMULATOR_URL)
+
+.PHONY: pipeline-up pipeline-stop pipeline-down pipeline-demo pipeline-status pipeline-test
+
+pipeline-up: local-up model-artifact ## local stack + model server + endpoint stand-in + Lambda runner (pids, logs: .local/pipeline/)
+	@$(PIPELINE) up --model-artifact $(MODEL_ARTIFACT)
+
+pipeline-stop: ## stop the processes pipeline-up started (the local stack stays)
+	@$(PIPELINE) down
+
+pipeline-down: pipeline-stop ## stop the pipeline's processes, destroy the local stack, stop the emulator
+	@$(MAKE) --no-print-directory local-down
+
+pipeline-demo: venv ## draw a plan, upload it, print its results document, timings and status; then a non-image
+	@$(PIPELINE) demo
+
+pipeline-status: ## are the pipeline's processes alive; queue and DLQ depths
+	@$(PIPELINE) status
+
+pipeline-test: venv ## the end-to-end tests only (own emulator, stack and processes; ~2 min)
+	$(VENV)/bin/pytest -q tests/e2e

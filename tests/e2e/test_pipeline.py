@@ -1,0 +1,176 @@
+"""The whole pipeline, offline, with its real parts: Terraform's `local` root applied to the
+emulator (moto server via localstack/emulator.py), the container's entrypoint `model/serve`,
+the Lambda zips of `make functions` run by localstack/lambda_runner.py, the SageMaker async
+runtime stand-in localstack/endpoint.py, and boto3 as a user would call it.
+
+Everything is started here through localstack/local_pipeline.py (what `make pipeline-up` runs),
+on free ports with its own Terraform state (`TF_DATA_DIR`), so a `make local-up` stack running
+beside it is never touched. About two minutes, most of it `terraform apply`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "localstack"))
+
+import local_pipeline as lp  # noqa: E402 (after the path)
+from detector.opencv_detector import OpenCVDetector  # noqa: E402
+from detector.results import validate_document  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def pipe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lp.Pipeline]:
+    work = tmp_path_factory.mktemp("pipeline")
+    # Build what a fresh clone lacks; copy the zips so a rebuild elsewhere cannot change the code
+    # under the runner (it checks each zip against the deployed CodeSha256).
+    subprocess.run(["make", "-s", "functions"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    functions = work / "functions"
+    functions.mkdir()
+    for name in ("trigger", "success", "failure"):
+        shutil.copy2(ROOT / "build" / "functions" / f"{name}.zip", functions)
+    artifact = work / "model.tar.gz"
+    subprocess.run(
+        ["make", "-s", "model-artifact", f"MODEL_ARTIFACT={artifact}"],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    port = lp.free_port()
+    emulator = lp.start_emulator(port, work / "emulator.log")
+    url = f"http://127.0.0.1:{port}"
+    pipeline: lp.Pipeline | None = None
+    try:
+        data_dir = lp.apply_stack(url, work, functions)
+        pipeline = lp.Pipeline(url, work, lp.terraform_outputs(data_dir))
+        pipeline.start(artifact, functions, workers=1)
+        yield pipeline
+    finally:
+        if pipeline is not None:
+            pipeline.stop()
+        emulator.terminate()
+        try:
+            emulator.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            emulator.kill()
+            emulator.wait()
+
+
+@pytest.fixture(scope="module")
+def detector() -> OpenCVDetector:
+    """The detector in process, with the configuration the container is deployed with."""
+    return OpenCVDetector.from_config_file(ROOT / "model" / "config.json")
+
+
+def rooms_of(doc: dict) -> list[list[list[float]]]:
+    return [room["polygon"] for page in doc["pages"] for room in page["rooms"]]
+
+
+def wait_drained(pipe: lp.Pipeline, timeout: float = 20) -> dict[str, dict[str, int]]:
+    """Queue depths once every source queue is empty (the runner deletes after the handler)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        depths = pipe.queue_depths()
+        busy = any(d["visible"] or d["in_flight"] for d in depths.values())
+        if not busy or time.monotonic() > deadline:
+            return depths
+        time.sleep(0.5)
+
+
+def test_drawn_plan_gives_the_rooms_the_detector_finds(
+    pipe: lp.Pipeline, detector: OpenCVDetector
+) -> None:
+    png, plan = lp.draw_png(11, 1200, 900)
+    key = "blueprints/e2e/plan-11.png"
+    started = time.monotonic()
+    pipe.upload(key, png, "image/png")
+    doc = pipe.wait_result(key, timeout=60)
+    elapsed = time.monotonic() - started
+
+    validate_document(doc)
+    assert doc["status"] == "succeeded", json.dumps(doc)[:500]
+    expected = detector.process(png, name="plan-11.png", content_type="image/png")
+    assert rooms_of(doc) == rooms_of(expected)
+    assert len(rooms_of(doc)) >= plan.room_count // 2  # a real plan, not an empty page
+    assert doc["source"]["uri"] == f"s3://{pipe.stack.blueprints_bucket}/{key}"
+    inference = doc["inference"]
+    assert inference["endpoint"] == pipe.stack.endpoint_name
+    assert inference["attempts"] == 1
+    assert inference["output_location"].startswith(
+        f"s3://{pipe.stack.results_bucket}/sagemaker-output/e2e/"
+    )
+    assert 0 < inference["timings_s"]["end_to_end"] < elapsed + 5
+
+    status = pipe.status_record(doc)
+    assert status["status"] == "COMPLETED"
+    assert status["room_count"] == len(rooms_of(doc))
+    assert status["result_uri"] == f"s3://{pipe.stack.results_bucket}/results/{key}.json"
+
+
+def test_corrupt_png_fails_once_with_a_failure_document(pipe: lp.Pipeline) -> None:
+    png, _ = lp.draw_png(12, 600, 450)
+    corrupt = png[:64] + bytes(range(256)) * 8  # PNG magic and header, then garbage
+    key = "blueprints/e2e/corrupt.png"
+    pipe.upload(key, corrupt, "image/png")
+    doc = pipe.wait_result(key, timeout=60)
+
+    validate_document(doc)
+    assert doc["status"] == "failed"
+    assert doc["error"]["type"] == "CorruptImageError"
+    assert doc["error"]["retryable"] is False
+    assert doc["inference"]["attempts"] == 1  # the container refused it: final, not retried
+    status = pipe.status_record(doc)
+    assert status["status"] == "FAILED"
+    assert status["attempts"] == 1
+    assert status["error_type"] == "CorruptImageError"
+    # No crash loop: nothing left to redeliver, nothing parked in a dead-letter queue.
+    depths = wait_drained(pipe)
+    assert all(d == {"visible": 0, "in_flight": 0} for d in depths.values()), depths
+
+
+def test_non_image_is_refused_before_inference(pipe: lp.Pipeline) -> None:
+    key = "blueprints/e2e/notes.png"
+    pipe.upload(key, b"a shopping list, not a floor plan\n", "image/png")
+    doc = pipe.wait_result(key, timeout=60)
+
+    validate_document(doc)
+    assert doc["status"] == "failed"
+    assert doc["error"]["retryable"] is False
+    assert "inference" not in doc  # the trigger refused it without invoking the endpoint
+    assert pipe.status_record(doc)["status"] == "FAILED"
+
+
+def test_same_file_name_in_two_folders_gives_two_results(
+    pipe: lp.Pipeline, detector: OpenCVDetector
+) -> None:
+    plans = {
+        f"blueprints/site-{site}/plan.png": lp.draw_png(seed, 900, 700)[0]
+        for site, seed in (("a", 21), ("b", 22))
+    }
+    for key, png in plans.items():
+        pipe.upload(key, png, "image/png")
+    docs = {key: pipe.wait_result(key, timeout=60) for key in plans}
+
+    outputs = {doc["inference"]["output_location"] for doc in docs.values()}
+    assert len(outputs) == 2, outputs
+    for key, doc in docs.items():
+        validate_document(doc)
+        assert doc["status"] == "succeeded"
+        assert doc["source"]["uri"].endswith(key)
+        expected = detector.process(plans[key], name="plan.png", content_type="image/png")
+        assert rooms_of(doc) == rooms_of(expected), key
+    assert rooms_of(docs["blueprints/site-a/plan.png"]) != rooms_of(
+        docs["blueprints/site-b/plan.png"]
+    )
+    assert all(d["in_flight"] == 0 for d in wait_drained(pipe).values())
