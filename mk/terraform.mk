@@ -33,13 +33,13 @@ tf-validate:
 		$(TF) -chdir=$$root validate -no-color; \
 	done
 
+# Two modules at a time (2 cores); each module's lines are printed together when it finishes.
 tf-test:
-	@set -e; log=$$(mktemp); trap 'rm -f $$log' EXIT; for mod in $(TF_MODULES); do \
-		echo "== test $$mod"; \
-		$(TF) -chdir=$$mod init -backend=false -input=false -no-color >/dev/null; \
-		$(TF) -chdir=$$mod test -no-color >$$log 2>&1 || { cat $$log; exit 1; }; \
-		grep -E '^  run |^(Success|Failure)!' $$log; \
-	done
+	@printf '%s\n' $(TF_MODULES) | xargs -P 2 -I{} bash -c 'log=$$(mktemp); \
+		{ $(TF) -chdir={} init -backend=false -input=false -no-color >/dev/null && \
+		  $(TF) -chdir={} test -no-color; } >$$log 2>&1; rc=$$?; \
+		if [ $$rc -eq 0 ]; then out=$$(grep -E "^  run |^(Success|Failure)!" $$log); else out=$$(cat $$log); fi; \
+		printf "== test %s\n%s\n" {} "$$out"; rm -f $$log; exit $$rc'
 
 # checkov pins old boto3/packaging, so it lives in its own venv.
 $(CHECKOV_VENV)/.installed: $(TF_DIR)/requirements-checkov.txt
