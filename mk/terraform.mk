@@ -5,7 +5,7 @@
 TF            ?= terraform
 TF_DIR        := terraform
 TF_ROOTS      := $(wildcard $(TF_DIR)/envs/*)
-TF_MODULES    := $(patsubst %/tests/,%,$(dir $(wildcard $(TF_DIR)/modules/*/tests/*.tftest.hcl)))
+TF_MODULES    := $(sort $(patsubst %/tests/,%,$(dir $(wildcard $(TF_DIR)/modules/*/tests/*.tftest.hcl $(TF_DIR)/envs/*/tests/*.tftest.hcl))))
 TF_LOCAL      := $(TF_DIR)/envs/local
 CHECKOV_VENV  := .venv-checkov
 LOCAL_DIR     := .local

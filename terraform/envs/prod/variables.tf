@@ -26,9 +26,8 @@ variable "functions_build_dir" {
 }
 
 variable "image_tag" {
-  description = "Tag of the detector image in the ECR repository."
+  description = "Tag of the detector image in the ECR repository (immutable: one tag per release)."
   type        = string
-  default     = "latest"
 }
 
 variable "instance_type" {

@@ -25,9 +25,8 @@ variable "function_packages" {
 }
 
 variable "image_tag" {
-  description = "Tag of the detector image in the stack's ECR repository."
+  description = "Tag of the detector image in the stack's ECR repository (tags are immutable: one per release, never a moving tag such as latest)."
   type        = string
-  default     = "latest"
 
   validation {
     condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))

@@ -53,9 +53,9 @@ mock_provider "aws" {
 variables {
   environment = "dev"
   function_packages = {
-    trigger = "tests/fixtures/function.zip"
-    success = "tests/fixtures/function.zip"
-    failure = "tests/fixtures/function.zip"
+    trigger = "tests/fixtures/trigger.zip"
+    success = "tests/fixtures/success.zip"
+    failure = "tests/fixtures/failure.zip"
   }
   image_tag = "1.0.0"
 }
