@@ -118,7 +118,7 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
     t = tr.thickness_px = m.thickness_px
     if t <= 0:
         return tr  # blank page
-    tr.pen_px = estimate_pen_width(ink)
+    tr.pen_px = estimate_pen_width(ink, thickness_px=t)
     min_wall_px = min(config.min_wall_width * t, config.pen_to_wall * tr.pen_px)
     walls = thick_strokes(ink, min_width_px=min_wall_px)
     walls = tr.walls = drop_small_components(walls, min_area_px=config.min_wall_area * t * t)

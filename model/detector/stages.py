@@ -135,17 +135,18 @@ def estimate_wall_thickness(ink: np.ndarray) -> float:
     return float(2.0 * half)
 
 
-def estimate_pen_width(ink: np.ndarray) -> float:
-    """Width in px of the thinnest common stroke (text, dimension lines): 0 without ink.
+def estimate_pen_width(ink: np.ndarray, *, thickness_px: float) -> float:
+    """Width in px of the plan's thin strokes (text, dimension lines): 0 without ink.
 
-    The most frequent ridge value of the ink's distance transform is the half-width of the
-    pen most of the drawing's lines (not its walls) are drawn with.
+    The median half-width on the ridge of the ink's distance transform, over strokes at most
+    half a wall thick (`thickness_px`): the pen most of the drawing's lines are drawn with.
+    Measured relative to the walls, it doubles when the plan is drawn twice as large.
     """
     r = _ridge_values(ink)
     if r.size == 0:
         return 0.0
-    counts = np.bincount(np.round(r).astype(np.int64))
-    return float(2 * int(np.argmax(counts)))
+    thin = r[r <= thickness_px / 4]
+    return float(2.0 * (np.median(thin) if thin.size else r.min()))
 
 
 # --------------------------------------------------------------------------- walls
