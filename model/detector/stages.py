@@ -45,7 +45,8 @@ def to_grey8(image: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(colour[:, :, 0])
     # The brightest channel: black ink stays black while coloured room fills (a plan's
     # pale yellows and browns) turn light, so fills are never mistaken for walls.
-    return np.max(colour, axis=2)
+    b, g, r = cv2.split(np.ascontiguousarray(colour))
+    return cv2.max(cv2.max(b, g), r)
 
 
 def grey_percentiles(grey: np.ndarray, percents: tuple[float, ...]) -> list[int]:
@@ -194,8 +195,26 @@ def run_lengths(mask: np.ndarray, axis: int) -> np.ndarray:
     return np.moveaxis(out, -1, axis)
 
 
+def _run_index(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Where the runs of True start and end along each row of `mask`, as flat indices into
+    rows of width + 1 (so runs never join across rows), and that row width."""
+    h, w = mask.shape
+    pad = np.zeros((h, w + 2), np.int8)
+    pad[:, 1:-1] = mask
+    d = np.diff(pad, axis=1).ravel()  # +1 where a run starts, -1 just past its end
+    return np.flatnonzero(d == 1), np.flatnonzero(d == -1), w + 1
+
+
+def _runs_at(index: tuple[np.ndarray, np.ndarray, int], ys: np.ndarray, xs: np.ndarray):
+    """Length of the run through each True pixel (ys, xs), from a `_run_index`."""
+    starts, ends, stride = index
+    k = np.searchsorted(starts, ys * stride + xs, side="right") - 1
+    return ends[k] - starts[k]
+
+
 def _row_bridges(
     walls: np.ndarray,
+    walls_t: np.ndarray,
     lines: np.ndarray,
     *,
     max_gap_px: float,
@@ -214,21 +233,24 @@ def _row_bridges(
     grows with the number of ends, not of pixels.
     """
     h, w = walls.shape
-    along = run_lengths(walls, axis=1)
-    across = run_lengths(walls, axis=0)
-    stretch = (along >= across) & (across >= min_end_px)
-    jamb = (along > across) & (across <= max_end_px)
     free_right = np.zeros_like(walls)
     free_right[:, :-1] = ~walls[:, 1:]
     free_left = np.zeros_like(walls)
     free_left[:, 1:] = ~walls[:, :-1]
     wall_idx = np.flatnonzero(walls)
     lined_cum = np.concatenate([[0], np.cumsum(lines.ravel(), dtype=np.int64)])
+    row_runs, col_runs = _run_index(walls), _run_index(walls_t)
     starts, stops = [], []
     for side, free_side in ((1, free_right), (-1, free_left)):
-        f = np.flatnonzero(walls & free_side & stretch)
-        if f.size == 0 or wall_idx.size == 0:
+        f = np.flatnonzero(walls & free_side)
+        if f.size == 0:
             continue
+        ys, xs = np.divmod(f, w)
+        along = _runs_at(row_runs, ys, xs)
+        across = _runs_at(col_runs, xs, ys)
+        stretch = (along >= across) & (across >= min_end_px)
+        f = f[stretch]
+        jamb = ((along > across) & (across <= max_end_px))[stretch]
         if side == 1:
             k = np.searchsorted(wall_idx, f + 1)
             ok = k < wall_idx.size
@@ -242,7 +264,7 @@ def _row_bridges(
         ok &= hit // w == f // w  # the next wall is on the same row
         gap = hi - lo
         lined = lined_cum[hi] - lined_cum[lo] == gap
-        ok &= (jamb.ravel()[f] & (gap <= max_gap_px)) | (lined & (gap <= max_lined_gap_px))
+        ok &= (jamb & (gap <= max_gap_px)) | (lined & (gap <= max_lined_gap_px))
         starts.append(lo[ok])
         stops.append(hi[ok])
     if not starts:
@@ -276,12 +298,22 @@ def opening_bridges(
         "min_end_px": min_end_px,
         "max_end_px": max_end_px,
     }
-    rows = _row_bridges(walls, lines, **kw)
-    cols = _row_bridges(np.ascontiguousarray(walls.T), np.ascontiguousarray(lines.T), **kw).T
+    walls_t = np.ascontiguousarray(walls.T)
+    rows = _row_bridges(walls, walls_t, lines, **kw)
+    cols = _row_bridges(walls_t, walls, np.ascontiguousarray(lines.T), **kw).T
     return (rows | cols) & ~walls
 
 
 # --------------------------------------------------------------------------- rooms
+
+
+def close_by_distance(mask: np.ndarray, *, radius_px: float) -> np.ndarray:
+    """Morphological closing of `mask` by a disk of radius `radius_px` (bool), computed with
+    two distance transforms: as exact as a disk kernel, and its cost does not grow with it."""
+    if radius_px <= 0 or not mask.any():
+        return mask.copy()
+    near = cv2.distanceTransform((~mask).view(np.uint8), cv2.DIST_L2, 5) <= radius_px
+    return (cv2.distanceTransform(near.view(np.uint8), cv2.DIST_L2, 5) > radius_px) | mask
 
 
 def outside_mask(
@@ -294,7 +326,7 @@ def outside_mask(
     `lines` either (windows, bays, glazed walls), but those are not closed: closing text
     and symbols would wall in the space around them.
     """
-    closed = cv2.morphologyEx(barriers.view(np.uint8), cv2.MORPH_CLOSE, disk(seal_px)) > 0
+    closed = close_by_distance(barriers, radius_px=seal_px / 2)
     if lines is not None:
         closed |= lines
     free = (~closed).view(np.uint8)
