@@ -77,6 +77,14 @@ class DetectorConfig(BaseModel):
         "text and thin lines (the most common stroke width); the smaller of this and "
         "min_wall_width decides what is a wall.",
     )
+    hatch_fill: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="On plans whose walls are no thicker than their pen (hatched or "
+        "outlined walls), ink is closed by this many pen widths to make the walls solid; "
+        "0 turns it off.",
+    )
     min_wall_area: float = Field(
         2.0,
         ge=0,

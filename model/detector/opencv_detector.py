@@ -23,6 +23,7 @@ from .imageio import decode_plan
 from .results import Page, Room, Source, success_document
 from .stages import (
     Region,
+    close_by_distance,
     disk,
     doorway_necks,
     drop_small_components,
@@ -119,6 +120,11 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
     if t <= 0:
         return tr  # blank page
     tr.pen_px = estimate_pen_width(ink, thickness_px=t)
+    if config.hatch_fill > 0 and t <= 1.5 * tr.pen_px:
+        # No stroke is thicker than the pen: walls are drawn as hatching or outlines.
+        # Closing the ink by about a pen's width turns hatched bands into solid walls.
+        ink = close_by_distance(ink, radius_px=config.hatch_fill * tr.pen_px)
+        t = tr.thickness_px = estimate_wall_thickness(ink)
     min_wall_px = min(config.min_wall_width * t, config.pen_to_wall * tr.pen_px)
     walls = thick_strokes(ink, min_width_px=min_wall_px)
     walls = tr.walls = drop_small_components(walls, min_area_px=config.min_wall_area * t * t)
