@@ -9,8 +9,9 @@ policy parks them in the DLQ unprocessed. So this runner takes the pollers over:
    each mapped function's configuration (``GetFunctionConfiguration``: handler, environment,
    timeout, memory, ``CodeSha256``); the code is the zip in ``build/functions/`` whose SHA-256
    equals the deployed ``CodeSha256`` (a stale build is refused, not silently run);
-2. disables the mappings in moto while it runs (so moto stops consuming the queues) and
-   re-enables them when it stops;
+2. serves every SQS mapping, enabled or not (the local root creates them disabled so moto
+   leaves the queues alone); one that is enabled is disabled in moto while the runner runs and
+   re-enabled when it stops;
 3. per mapping, long-polls the queue, builds the event exactly as Lambda does (batch size and
    batching window from the mapping), and invokes the real handler in a warm worker process
    (``lambda_worker.py``: the unpacked zip + the runtime's boto3, nothing else importable)
@@ -285,9 +286,9 @@ class Runner:
         self.sqs = boto3.client("sqs", **common)
         self.emulator_url = emulator_url
         self.sagemaker_runtime_url = sagemaker_runtime_url
-        self.functions_dir = functions_dir
+        self.functions_dir = functions_dir.resolve()
         self.region = region
-        self.work_dir = work_dir
+        self.work_dir = work_dir.resolve()  # the workers chdir into their code
         self.stop_event = threading.Event()
         self.mappings: list[Mapping] = []
         self.workers: dict[str, Worker] = {}

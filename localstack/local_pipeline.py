@@ -170,7 +170,7 @@ class Pipeline:
 
     def __init__(self, emulator_url: str, state_dir: Path, stack: Stack) -> None:
         self.emulator_url = emulator_url
-        self.dir = state_dir / "pipeline"
+        self.dir = state_dir.resolve() / "pipeline"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.stack = stack
         common: dict[str, Any] = {
@@ -202,21 +202,20 @@ class Pipeline:
 
     def relax_bucket_policies(self) -> list[str]:
         """Work around moto 5.2.5 denying every object request on a bucket whose policy has a
-        *conditional* Deny (the stack's ``DenyInsecureTransport``: moto cannot evaluate
-        ``aws:SecureTransport``, and treats an unmet condition as a deny). Only when a probe
-        write is refused: such statements are set aside (saved, restored by ``stop``)."""
+        *conditional* Deny (the stack's ``DenyInsecureTransport``: plain moto cannot evaluate
+        ``aws:SecureTransport`` and treats an unmet condition as a deny). Only when a probe is
+        refused (HEAD of a missing key: 403 rather than 404; a read, so nothing is written to
+        the versioned buckets): such statements are set aside, and restored by ``stop``."""
         saved_file = self.dir / "bucket-policies.json"
         saved = json.loads(saved_file.read_text()) if saved_file.exists() else {}
         relaxed = []
         for bucket in (self.stack.blueprints_bucket, self.stack.results_bucket):
-            probe = "pipeline-probe/write-check"
             try:
-                self.s3.put_object(Bucket=bucket, Key=probe, Body=b"")
-                self.s3.delete_object(Bucket=bucket, Key=probe)
+                self.s3.head_object(Bucket=bucket, Key="pipeline-probe/absent")
                 continue
             except ClientError as err:
                 if err.response["ResponseMetadata"]["HTTPStatusCode"] != 403:
-                    raise
+                    continue
             policy = json.loads(self.s3.get_bucket_policy(Bucket=bucket)["Policy"])
             saved.setdefault(bucket, policy)
             kept = [

@@ -6,6 +6,7 @@
 # LOCAL_DIR, EMULATOR_URL and MODEL_ARTIFACT come from mk/terraform.mk and mk/model.mk
 # (recursive variables: expanded when the recipes run, whatever the include order).
 
+PIPELINE_SEED ?= 7
 PIPELINE = $(PY) localstack/local_pipeline.py --state-dir $(LOCAL_DIR) --emulator-url $(EMULATOR_URL)
 
 .PHONY: pipeline-up pipeline-stop pipeline-down pipeline-demo pipeline-status pipeline-test
@@ -20,7 +21,7 @@ pipeline-down: pipeline-stop ## stop the pipeline's processes, destroy the local
 	@$(MAKE) --no-print-directory local-down
 
 pipeline-demo: venv ## draw a plan, upload it, print its results document, timings and status; then a non-image
-	@$(PIPELINE) demo
+	@$(PIPELINE) demo --seed $(PIPELINE_SEED)
 
 pipeline-status: ## are the pipeline's processes alive; queue and DLQ depths
 	@$(PIPELINE) status
