@@ -88,26 +88,34 @@ def line_mask(grey: np.ndarray, *, width_px: float, min_contrast: int) -> np.nda
     return cv2.subtract(closed, grey) >= min_contrast / 2
 
 
+FLAT_LEVELS = 2  # grey levels a flat background colour may vary by
+
+
 def page_background(grey: np.ndarray, *, min_contrast: int, min_fraction: float) -> np.ndarray:
     """The page's flat non-paper background (bool), e.g. an occupancy map's unknown space.
 
     The most common grey on the page border, when darker than the paper (the page's bright
-    end, its 99th percentile) by `min_contrast`, is a background colour; its 8-connected
-    regions (within a quarter of `min_contrast`) that touch the border and cover at least
-    `min_fraction` of the page are the background. It is never a room, and never a wall with ends.
+    end, its 99th percentile) by `min_contrast`, is a background colour when its 8-connected
+    regions (within `FLAT_LEVELS` grey levels) that touch the border cover at least
+    `min_fraction` of the page; those regions, and the other regions of that colour bigger
+    than a tenth of `min_fraction` (courtyards, voids), are the background. It is never a
+    room, and never a wall with ends.
     """
     edge = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     level = int(np.argmax(np.bincount(edge, minlength=256)))
     paper = grey_percentiles(grey, (99,))[0]
     if paper - level < min_contrast:
         return np.zeros(grey.shape, bool)
-    flat = (np.abs(grey.astype(np.int16) - level) <= min_contrast // 4).view(np.uint8)
-    flat = flat.astype(np.uint8)
+    flat = (np.abs(grey.astype(np.int16) - level) <= FLAT_LEVELS).astype(np.uint8)
     n, lab, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=8)
     border = np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))
+    area = stats[:, cv2.CC_STAT_AREA]
     keep = np.zeros(n, bool)
     keep[border] = True
-    keep &= stats[:, cv2.CC_STAT_AREA] >= min_fraction * grey.size
+    if area[keep].sum() < min_fraction * grey.size:
+        return np.zeros(grey.shape, bool)
+    # the same colour enclosed by the building (courtyards, voids) is background too
+    keep |= area >= min_fraction / 10 * grey.size
     keep[0] = False
     return keep[lab]
 
