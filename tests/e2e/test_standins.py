@@ -1,0 +1,184 @@
+"""The local stand-ins' own rules, without the emulator: what Lambda deletes after a batch, the
+SQS record it builds, how moto's S3 events are completed, where SageMaker writes, and the
+stand-in endpoint's answer to botocore's real ``InvokeEndpointAsync`` request."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser.models import S3Model
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "localstack"))
+
+import endpoint  # noqa: E402
+import lambda_runner  # noqa: E402
+from pipeline.callbacks import classify_failure  # noqa: E402
+
+
+def records(*ids: str) -> list[dict[str, Any]]:
+    return [{"messageId": i, "receiptHandle": f"rh-{i}"} for i in ids]
+
+
+@pytest.mark.parametrize(
+    ("answer", "deleted"),
+    [
+        ({"result": {"batchItemFailures": []}}, ["a", "b", "c"]),
+        ({"result": None}, ["a", "b", "c"]),
+        ({"result": {"batchItemFailures": [{"itemIdentifier": "b"}]}}, ["a", "c"]),
+        ({"error": "RuntimeError: boom"}, []),
+        ({"result": {"batchItemFailures": [{"itemIdentifier": ""}]}}, []),
+        ({"result": {"batchItemFailures": [{"itemIdentifier": "zzz"}]}}, []),
+    ],
+)
+def test_records_to_delete_follows_lambda(answer: dict[str, Any], deleted: list[str]) -> None:
+    done = lambda_runner.records_to_delete(records("a", "b", "c"), answer, True)
+    assert [r["messageId"] for r in done] == deleted
+
+
+def test_moto_s3_event_is_completed_until_powertools_accepts_it() -> None:
+    moto_event = {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": "us-east-1",
+                "eventTime": "2026-11-24T05:00:00.000Z",
+                "eventName": "ObjectCreated:Put",
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "configurationId": "uploads",
+                    "bucket": {"name": "b", "arn": "arn:aws:s3:::b"},
+                    "object": {"key": "blueprints/p.png", "size": 3, "eTag": "abc"},
+                },
+            }
+        ]
+    }
+    body = json.dumps(moto_event)
+    with pytest.raises(Exception, match="userIdentity"):
+        parse(event=json.loads(body), model=S3Model)
+    completed = lambda_runner.complete_s3_notification(body)
+    assert completed is not None
+    parsed = parse(event=json.loads(completed), model=S3Model)
+    assert parsed.Records[0].s3.object.key == "blueprints/p.png"
+    assert lambda_runner.complete_s3_notification(completed) is None  # already complete
+    assert lambda_runner.complete_s3_notification('{"Type": "Notification"}') is None
+    assert lambda_runner.complete_s3_notification("not json") is None
+
+
+def test_sqs_record_has_lambdas_field_names() -> None:
+    message = {
+        "MessageId": "m1",
+        "ReceiptHandle": "rh",
+        "Body": "hello",
+        "MD5OfBody": "x",
+        "Attributes": {"ApproximateReceiveCount": "2", "SentTimestamp": "1"},
+        "MessageAttributes": {"k": {"DataType": "Binary", "BinaryValue": b"\x00\x01"}},
+    }
+    record = lambda_runner.sqs_record(message, "arn:aws:sqs:us-east-1:1:q", "us-east-1")
+    assert record["eventSource"] == "aws:sqs"
+    assert record["eventSourceARN"] == "arn:aws:sqs:us-east-1:1:q"
+    assert record["attributes"]["ApproximateReceiveCount"] == "2"
+    assert record["messageAttributes"]["k"]["binaryValue"] == "AAE="
+    assert record["md5OfBody"] == "5d41402abc4b2a76b9719d911017c592"  # md5("hello")
+
+
+CONFIG = endpoint.AsyncConfig(
+    output_path="s3://r/sagemaker-output/",
+    failure_path="s3://r/sagemaker-failures",
+    success_topic="arn:aws:sns:us-east-1:123456789012:ok",
+    error_topic="arn:aws:sns:us-east-1:123456789012:err",
+    max_concurrency=1,
+)
+
+
+def test_output_locations() -> None:
+    assert endpoint.output_locations(CONFIG, "id-1", "plan.out", "site-a") == (
+        "s3://r/sagemaker-output/site-a/plan.out",
+        "s3://r/sagemaker-failures/site-a/plan-error.out",
+    )
+    assert endpoint.output_locations(CONFIG, "id-1", None, None) == (
+        "s3://r/sagemaker-output/id-1.out",
+        "s3://r/sagemaker-failures/id-1-error.out",
+    )
+
+
+@pytest.mark.parametrize(("status", "kind"), [(400, "client"), (415, "client"), (500, "transient")])
+def test_failure_reason_is_classified_as_the_failure_lambda_expects(status: int, kind: str) -> None:
+    reason = endpoint.failure_reason(status, b'{"status": "failed"}')
+    assert reason.startswith("ClientError: Received ")
+    assert classify_failure(reason) == kind
+
+
+class RecordingRuntime(endpoint.AsyncEndpointRuntime):
+    """The real HTTP front end and ``submit``; the control plane answers CONFIG, and accepted
+    invocations are recorded instead of run."""
+
+    def __init__(self) -> None:
+        super().__init__("http://127.0.0.1:9", "http://127.0.0.1:9", "us-east-1")
+        self.submitted: list[endpoint.Invocation] = []
+
+    def async_config(self, name: str) -> endpoint.AsyncConfig:
+        if name != "ep":
+            raise endpoint.EndpointError("ValidationError", f"Endpoint {name} not found")
+        return CONFIG
+
+    def _run_logged(self, inv: endpoint.Invocation) -> None:
+        self.submitted.append(inv)
+
+
+@pytest.fixture
+def standin() -> Iterator[tuple[str, RecordingRuntime]]:
+    from http.server import ThreadingHTTPServer
+
+    runtime = RecordingRuntime()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), endpoint.make_handler(runtime))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", runtime
+    server.shutdown()
+    server.server_close()
+
+
+def test_botocore_invoke_endpoint_async_round_trip(
+    standin: tuple[str, RecordingRuntime],
+) -> None:
+    url, runtime = standin
+    client = boto3.client(
+        "sagemaker-runtime",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
+    resp = client.invoke_endpoint_async(
+        EndpointName="ep",
+        InputLocation="s3://b/blueprints/site-a/plan.png",
+        ContentType="image/png",
+        InferenceId="abc-1",
+        Filename="plan.out",
+        S3OutputPathExtension="site-a",
+        RequestTTLSeconds=60,
+        InvocationTimeoutSeconds=60,
+    )
+    assert resp["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert resp["InferenceId"] == "abc-1"
+    assert resp["OutputLocation"] == "s3://r/sagemaker-output/site-a/plan.out"
+    assert resp["FailureLocation"] == "s3://r/sagemaker-failures/site-a/plan-error.out"
+    runtime.shutdown()  # waits for the queued invocation
+    [inv] = runtime.submitted
+    assert (inv.input_location, inv.content_type) == (
+        "s3://b/blueprints/site-a/plan.png",
+        "image/png",
+    )
+
+    with pytest.raises(client.exceptions.ClientError, match="ValidationError"):
+        client.invoke_endpoint_async(EndpointName="nope", InputLocation="s3://b/k")
