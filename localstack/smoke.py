@@ -6,7 +6,7 @@ show without running any Lambda or container:
 - an object created under the blueprints prefix reaches the uploads queue as an S3 event,
   and one outside the prefix does not;
 - a message on the success and error topics reaches the success and failure queue as an SNS
-  envelope (raw_message_delivery = false, contracts.md);
+  envelope (raw_message_delivery = false);
 - every source queue redrives to its own dead-letter queue.
 
 Usage: ``python localstack/smoke.py --endpoint http://127.0.0.1:4566 --outputs outputs.json``.

@@ -13,11 +13,13 @@ locals {
     LOG_LEVEL                    = var.log_level
   }
 
-  # Exactly the variables of contracts.md, per function.
+  # The variables functions/README.md documents, per function.
   environment = {
     trigger = {
       ENDPOINT_NAME              = var.endpoint_name
+      BLUEPRINTS_PREFIX          = var.prefixes.blueprints
       OUTPUT_PREFIX              = var.prefixes.output
+      RESULTS_PREFIX             = var.prefixes.results
       MAX_OBJECT_BYTES           = tostring(var.max_object_bytes)
       REQUEST_TTL_SECONDS        = tostring(var.request_ttl_seconds)
       INVOCATION_TIMEOUT_SECONDS = tostring(var.invocation_timeout_seconds)
@@ -39,6 +41,8 @@ locals {
   own_statements = {
     trigger = [
       { sid = "ReadUploads", actions = ["s3:GetObject"], resources = ["${var.blueprints_bucket_arn}/${var.prefixes.blueprints}*"] },
+      # Without ListBucket S3 answers 403 for a deleted upload, which reads as transient.
+      { sid = "TellMissingUploads", actions = ["s3:ListBucket"], resources = [var.blueprints_bucket_arn] },
       { sid = "WriteRejections", actions = ["s3:PutObject"], resources = [local.results_objects] },
       { sid = "InvokeEndpoint", actions = ["sagemaker:InvokeEndpointAsync"], resources = [var.endpoint_arn] },
     ]

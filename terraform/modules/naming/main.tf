@@ -40,7 +40,7 @@ locals {
     failure_dlq      = "${local.data}-failure-dlq-${local.env}"
   }
 
-  # Key prefixes inside the buckets (contracts.md).
+  # Key prefixes inside the buckets (functions/README.md).
   prefixes = {
     blueprints = "blueprints/"
     output     = "sagemaker-output/"

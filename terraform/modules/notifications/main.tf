@@ -18,7 +18,7 @@ resource "aws_sns_topic" "this" {
   tags              = merge(var.tags, { Purpose = "async-inference-${each.key}" })
 }
 
-# raw_message_delivery = false: the SQS body is the SNS envelope (contracts.md), which the
+# raw_message_delivery = false: the SQS body is the SNS envelope, which the
 # Lambdas unwrap with Powertools' SnsSqsEnvelope.
 resource "aws_sns_topic_subscription" "this" {
   for_each = local.topics

@@ -1,4 +1,4 @@
-# Status records and Powertools idempotency records share one table (contracts.md): hash
+# Status records and Powertools idempotency records share one table: hash
 # key `id`, items expire through the `expiration` TTL attribute. On-demand billing, so
 # there is no capacity to autoscale.
 resource "aws_dynamodb_table" "this" {

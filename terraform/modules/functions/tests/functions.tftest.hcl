@@ -127,9 +127,10 @@ run "environment_matches_the_contract" {
   assert {
     condition = keys(aws_lambda_function.this["trigger"].environment[0].variables) == sort([
       "TABLE_NAME", "RESULTS_BUCKET", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL",
-      "ENDPOINT_NAME", "OUTPUT_PREFIX", "MAX_OBJECT_BYTES", "REQUEST_TTL_SECONDS", "INVOCATION_TIMEOUT_SECONDS",
+      "ENDPOINT_NAME", "BLUEPRINTS_PREFIX", "OUTPUT_PREFIX", "RESULTS_PREFIX", "MAX_OBJECT_BYTES",
+      "REQUEST_TTL_SECONDS", "INVOCATION_TIMEOUT_SECONDS",
     ])
-    error_message = "The trigger's environment must be exactly the one contracts.md lists."
+    error_message = "The trigger's environment must be exactly the one functions/README.md documents."
   }
 
   assert {
@@ -137,7 +138,7 @@ run "environment_matches_the_contract" {
       "TABLE_NAME", "RESULTS_BUCKET", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL",
       "RESULTS_PREFIX",
     ])
-    error_message = "The success Lambda's environment must be exactly the one contracts.md lists."
+    error_message = "The success Lambda's environment must be exactly the one functions/README.md documents."
   }
 
   assert {
@@ -145,7 +146,7 @@ run "environment_matches_the_contract" {
       "TABLE_NAME", "RESULTS_BUCKET", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL",
       "RESULTS_PREFIX", "RETRY_QUEUE_URL", "MAX_ATTEMPTS", "RETRY_BASE_DELAY_SECONDS",
     ])
-    error_message = "The failure Lambda's environment must be exactly the one contracts.md lists."
+    error_message = "The failure Lambda's environment must be exactly the one functions/README.md documents."
   }
 
   assert {

@@ -20,7 +20,7 @@ run "seed_readme_names" {
 
   assert {
     condition     = output.prefixes.blueprints == "blueprints/" && output.prefixes.output == "sagemaker-output/" && output.prefixes.failures == "sagemaker-failures/" && output.prefixes.results == "results/"
-    error_message = "Prefixes must be those of contracts.md."
+    error_message = "Prefixes must be those the Lambdas and the container expect."
   }
 
   assert {

@@ -47,7 +47,7 @@ run "topics_feed_their_queues" {
 
   assert {
     condition     = alltrue([for s in aws_sns_topic_subscription.this : s.protocol == "sqs" && s.raw_message_delivery == false])
-    error_message = "Subscriptions deliver the SNS envelope (raw_message_delivery = false, contracts.md)."
+    error_message = "Subscriptions deliver the SNS envelope (raw_message_delivery = false)."
   }
 
   assert {

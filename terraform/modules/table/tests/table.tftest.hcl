@@ -10,7 +10,7 @@ run "status_and_idempotency_table" {
 
   assert {
     condition     = aws_dynamodb_table.this.hash_key == "id" && one(aws_dynamodb_table.this.attribute).type == "S"
-    error_message = "Hash key id (S), as Powertools idempotency and contracts.md expect."
+    error_message = "Hash key id (S), as Powertools idempotency and the status records expect."
   }
 
   assert {
