@@ -202,6 +202,11 @@ class AsyncEndpointRuntime:
         inference_id = headers.get("inference-id") or str(uuid.uuid4())
         if len(inference_id) > MAX_INFERENCE_ID:
             raise EndpointError("ValidationError", "InferenceId is longer than 64 characters")
+        try:
+            ttl = int(headers.get("requestttlseconds") or DEFAULT_TTL_SECONDS)
+            timeout = int(headers.get("invocationtimeoutseconds") or DEFAULT_TIMEOUT_SECONDS)
+        except ValueError as err:
+            raise EndpointError("ValidationError", f"not a number of seconds: {err}") from err
         config = self.async_config(endpoint)
         output, failure = output_locations(
             config, inference_id, headers.get("filename"), headers.get("s3outputpathextension")
@@ -216,8 +221,8 @@ class AsyncEndpointRuntime:
             output_location=output,
             failure_location=failure,
             config=config,
-            ttl_seconds=int(headers.get("requestttlseconds") or DEFAULT_TTL_SECONDS),
-            timeout_seconds=int(headers.get("invocationtimeoutseconds") or DEFAULT_TIMEOUT_SECONDS),
+            ttl_seconds=ttl,
+            timeout_seconds=timeout,
         )
         with self._lock:
             pool = self._pools.get(endpoint)

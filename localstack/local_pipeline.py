@@ -14,7 +14,7 @@
 the processes. ``Pipeline`` is the same thing as a library (the end-to-end tests use it, with
 their own emulator and Terraform state: ``start_emulator``, ``apply_stack``).
 
-Usage: ``python localstack/local_pipeline.py {up,down,demo,status} [--state-dir .local]``.
+Usage: ``python localstack/local_pipeline.py {up,down,demo,status,bench} [--state-dir .local]``.
 """
 
 from __future__ import annotations
@@ -543,16 +543,49 @@ def demo(pipe: Pipeline, seed: int) -> int:
     return 0 if doc["status"] == "succeeded" and bad["status"] == "failed" else 1
 
 
+def bench(pipe: Pipeline, count: int, seed: int) -> int:
+    """Upload ``count`` drawn plans at once; print each plan's upload -> result time."""
+    import statistics
+
+    plans = {f"blueprints/bench/{seed}-{i}.png": draw_png(seed + i)[0] for i in range(count)}
+    started = time.monotonic()
+    uploaded = {}
+    for key, png in plans.items():
+        pipe.upload(key, png, "image/png")
+        uploaded[key] = time.monotonic()
+    seen: dict[str, float] = {}
+    docs: dict[str, dict[str, Any]] = {}
+    for key in plans:
+        docs[key] = pipe.wait_result(key, timeout=120 + 10 * count)
+        seen[key] = time.monotonic()
+    wall = time.monotonic() - started
+    client = sorted(seen[k] - uploaded[k] for k in plans)  # upper bound: sequential waits
+    e2e = sorted(d["inference"]["timings_s"]["end_to_end"] for d in docs.values())
+    proc = sorted(d["inference"]["timings_s"]["processing"] for d in docs.values())
+    ok = sum(d["status"] == "succeeded" for d in docs.values())
+    print(
+        f"{count} plans (1600 x 1200, drawn), uploaded together: {ok} succeeded, "
+        f"all results after {wall:.1f} s ({count / wall:.2f} plans/s)"
+    )
+    print(
+        f"end_to_end (upload -> result written), s: p50 {statistics.median(e2e):.2f}, "
+        f"max {e2e[-1]:.2f}; seen by the client: p50 {statistics.median(client):.2f}"
+    )
+    print(f"processing in the container, s: p50 {statistics.median(proc):.3f}, max {proc[-1]:.3f}")
+    return 0 if ok == count else 1
+
+
 # -------------------------------------------------------------------- CLI
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("command", choices=["up", "down", "demo", "status"])
+    p.add_argument("command", choices=["up", "down", "demo", "status", "bench"])
     p.add_argument("--state-dir", type=Path, default=ROOT / ".local")
     p.add_argument("--emulator-url", default="http://127.0.0.1:4566")
     p.add_argument("--functions-dir", type=Path, default=ROOT / "build" / "functions")
     p.add_argument("--model-artifact", type=Path, default=ROOT / "build" / "model" / "model.tar.gz")
     p.add_argument("--workers", type=int, help="model server workers (default: CPU count)")
-    p.add_argument("--seed", type=int, default=7, help="demo: seed of the drawn plan")
+    p.add_argument("--seed", type=int, default=7, help="demo, bench: seed of the drawn plan")
+    p.add_argument("--count", type=int, default=10, help="bench: plans uploaded together")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
 
@@ -591,6 +624,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"processes": alive, "queues": pipe.queue_depths()}, indent=2))
         return 0 if alive and all(alive.values()) else 1
     try:
+        if args.command == "bench":
+            return bench(pipe, args.count, args.seed)
         return demo(pipe, args.seed)
     except PipelineError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -9,7 +9,8 @@
 PIPELINE_SEED ?= 7
 PIPELINE = $(PY) localstack/local_pipeline.py --state-dir $(LOCAL_DIR) --emulator-url $(EMULATOR_URL)
 
-.PHONY: pipeline-up pipeline-stop pipeline-down pipeline-demo pipeline-status pipeline-test
+.PHONY: pipeline-up pipeline-stop pipeline-down pipeline-demo pipeline-status pipeline-test pipeline-bench
+PIPELINE_BENCH_COUNT ?= 10
 
 pipeline-up: local-up model-artifact ## local stack + model server + endpoint stand-in + Lambda runner (pids, logs: .local/pipeline/)
 	@$(PIPELINE) up --model-artifact $(MODEL_ARTIFACT)
@@ -22,6 +23,9 @@ pipeline-down: pipeline-stop ## stop the pipeline's processes, destroy the local
 
 pipeline-demo: venv ## draw a plan, upload it, print its results document, timings and status; then a non-image
 	@$(PIPELINE) demo --seed $(PIPELINE_SEED)
+
+pipeline-bench: venv ## upload PIPELINE_BENCH_COUNT (10) drawn plans at once: per-plan end-to-end time, throughput
+	@$(PIPELINE) bench --count $(PIPELINE_BENCH_COUNT) --seed $(PIPELINE_SEED)
 
 pipeline-status: ## are the pipeline's processes alive; queue and DLQ depths
 	@$(PIPELINE) status
