@@ -297,6 +297,17 @@ def _stairs(
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1, half-open
 
 
+def _band_across(wall: np.ndarray, axis: str, pos: int, along: int) -> tuple[int, int]:
+    """The wall band's extent across a wall line at one point: [a, b) in x (axis 'v') or y."""
+    line = wall[along, :] if axis == "v" else wall[:, along]
+    a = b = pos
+    while a > 0 and line[a - 1]:
+        a -= 1
+    while b < len(line) and line[b]:
+        b += 1
+    return a, b
+
+
 def _swing_box(axis: str, pos: int, lo: int, hi: int, t: int, d: int) -> Box:
     """The doorway plus a door's swing on either side of the wall: kept free of furniture."""
     x0, y0, x1, y1 = _band(axis, pos, lo, hi, t)
@@ -451,6 +462,7 @@ def draw_plan(
     noise: float = 0.0,
     furniture: bool = True,
     text: bool = True,
+    annotations: bool = True,
     l_shape: bool | None = None,
     window_grey: int | None = None,
     skew_deg: float = 0.0,
@@ -458,6 +470,8 @@ def draw_plan(
     """Draw a floor plan of `width` x `height` px from `seed`, with its exact rooms.
 
     `noise` in [0, 1] adds scan noise (slight blur, salt and pepper) scaled by the level;
+    `furniture`, `text` (room names and sizes) and `annotations` (dimension lines, compass,
+    title block) switch the clutter on and off without changing the rooms;
     `l_shape` forces (True) or forbids (False) an L-shaped building (None: the seed decides);
     `window_grey` is the grey of window lines (None: the seed picks black or mid grey);
     `skew_deg` turns the whole sheet about its centre, as a crooked scan does (the truth turns
@@ -608,11 +622,14 @@ def draw_plan(
             if hi - lo < wlen + 2 * clear or rng.random() < 0.25:
                 continue
             start = int(rng.integers(lo + clear, hi - clear - wlen + 1))
-            x0, y0, x1, y1 = _band(axis, pos, start, start + wlen, t_ext)
+            a, b = _band_across(wall, axis, pos, start + wlen // 2)
+            x0, y0, x1, y1 = (
+                (a, start, b, start + wlen) if axis == "v" else (start, a, start + wlen, b)
+            )
             _fill(img, (x0, y0, x1, y1), 255)
             n_lines = 2 if rng.random() < 0.6 else 3
             for f in np.linspace(0, 1, n_lines):
-                off = round(f * (t_ext - thin))
+                off = round(f * (b - a - thin))
                 if axis == "v":
                     _fill(img, (x0 + off, y0, x0 + off + thin, y1), grey)
                 else:
@@ -649,7 +666,7 @@ def draw_plan(
         _put_text_fit(img, size, (cx, cy + th), th * 0.8, inner_w, tk)
 
     # Dimension lines with ticks along the top and the left, outside the building.
-    if text:
+    if annotations:
         tick = max(3, int(0.18 * mT))
         dim_y = by0 - int(0.45 * mT)
         xs = sorted({bx0, bx1, *(r.x0 for r in rooms if r.y0 == by0)})
@@ -676,7 +693,7 @@ def draw_plan(
             )
 
     # Compass (top right margin) and title block (bottom margin), outside the building.
-    if text:
+    if annotations:
         rad = max(4, int(0.32 * min(mT, mR * 2)))
         cc = (W - mR - rad - 2, int(0.45 * mT))
         cv2.circle(img, cc, rad, 0, thin, cv2.LINE_AA)

@@ -137,3 +137,15 @@ def test_skewed_sheet_turns_the_truth_with_it():
     ink = skewed.image < 128
     assert ink[skewed.walls].mean() > 0.7
     assert ink[skewed.labels > 0].mean() < 0.08
+
+
+def test_clutter_switches_keep_the_rooms():
+    full = draw_plan(14, 900, 700)
+    bare = draw_plan(14, 900, 700, furniture=False, text=False, annotations=False)
+    assert np.array_equal(full.labels, bare.labels)
+    assert (bare.image < 128).sum() < (full.image < 128).sum()
+    # no annotations: nothing is drawn outside the building's walls
+    outside = (bare.labels == 0) & ~bare.walls
+    free = (~bare.walls).view(np.uint8).copy()
+    cv2.floodFill(free, None, (0, 0), 2, flags=4)
+    assert not (bare.image[(free == 2) & outside] < 128).any()
