@@ -185,6 +185,7 @@ class Pipeline:
         self.sagemaker = boto3.client("sagemaker", **common)
         self.dynamodb = boto3.client("dynamodb", **common)
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self._serve: dict[str, str] = {}
 
     # ---------------------------------------------------------------- start / stop
     def _spawn(self, name: str, cmd: list[str], env: dict[str, str] | None = None) -> None:
@@ -274,18 +275,13 @@ class Pipeline:
         endpoint_port = endpoint_port or free_port()
         serve_url = f"http://127.0.0.1:{serve_port}"
         endpoint_url = f"http://127.0.0.1:{endpoint_port}"
-        venv_bin = str(Path(PY).parent)
-        self._spawn(
-            "serve",
-            [str(ROOT / "model" / "serve"), "serve"],
-            {
-                "PATH": f"{venv_bin}:{os.environ.get('PATH', '')}",
-                "SAGEMAKER_BIND_TO_PORT": str(serve_port),
-                "MODEL_DIR": str(model_dir),
-                **({"SAGEMAKER_MODEL_SERVER_WORKERS": str(workers)} if workers else {}),
-            },
-        )
-        wait_http(f"{serve_url}/ping", 60, self.procs["serve"])
+        self._serve = {
+            "PATH": f"{Path(PY).parent}:{os.environ.get('PATH', '')}",
+            "SAGEMAKER_BIND_TO_PORT": str(serve_port),
+            "MODEL_DIR": str(model_dir),
+            **({"SAGEMAKER_MODEL_SERVER_WORKERS": str(workers)} if workers else {}),
+        }
+        self.start_serve()
         self._spawn(
             "endpoint",
             [
@@ -341,6 +337,16 @@ class Pipeline:
         (self.dir / "state.json").write_text(json.dumps(state, indent=2), encoding="utf-8")
         return state
 
+    def start_serve(self) -> None:
+        """(Re)start the model server, as SageMaker (re)starts the endpoint's instance."""
+        self._spawn("serve", [str(ROOT / "model" / "serve"), "serve"], self._serve)
+        port = self._serve["SAGEMAKER_BIND_TO_PORT"]
+        wait_http(f"http://127.0.0.1:{port}/ping", 60, self.procs["serve"])
+
+    def stop_serve(self) -> None:
+        """Stop the model server (an instance lost): invocations fail until it is back."""
+        stop_services(self.dir.parent, names=("serve",))
+
     def stop(self) -> None:
         stop_services(self.dir.parent)
         restore_bucket_policies(self.dir.parent, self.s3)
@@ -386,6 +392,11 @@ class Pipeline:
             ).get("Items", [])
             item = items[0] if items else {}
         return {k: _plain(v) for k, v in sorted(item.items())}
+
+    def status_of(self, key: str) -> dict[str, Any]:
+        """The status item of the plan at ``key`` in the blueprints bucket ({} if none yet)."""
+        uri = f"s3://{self.stack.blueprints_bucket}/{key}"
+        return self.status_record({"source": {"uri": uri}})
 
     def queue_depths(self) -> dict[str, dict[str, int]]:
         """Visible and in-flight messages of every source queue and DLQ."""
@@ -445,12 +456,14 @@ def _fake_credentials() -> dict[str, str]:
     }
 
 
-def stop_services(state_dir: Path, timeout: float = 30) -> list[str]:
+def stop_services(
+    state_dir: Path, timeout: float = 30, names: tuple[str, ...] = SERVICES
+) -> list[str]:
     """SIGTERM the processes ``up`` started (by their pid files), then SIGKILL stragglers.
 
     The runner goes first (it re-enables the mappings in the emulator), the server last."""
     stopped = []
-    for name in reversed(SERVICES):
+    for name in reversed(names):
         pid_file = state_dir / "pipeline" / f"{name}.pid"
         if not pid_file.exists():
             continue
