@@ -320,6 +320,7 @@ def run_items(
     scale: float = 1.0,
     save: Path | None = None,
     repeat: int = 1,
+    rotate: int = 0,
 ) -> list[PlanScore]:
     """Detect and score every item; optionally save JSON, overlay and per-plan CSV."""
     scores = []
@@ -332,6 +333,10 @@ def run_items(
         if labels.shape != page.shape[:2]:
             labels = fit_truth(labels, page.shape[:2], item.name)
         page, labels = enlarge(page, labels, scale)
+        if rotate:
+            k = rotate // 90  # counter-clockwise quarter turns, plan and truth alike
+            page = np.ascontiguousarray(np.rot90(page, k))
+            labels = np.ascontiguousarray(np.rot90(labels, k))
         ms = float("inf")
         for _ in range(max(1, repeat)):  # fastest of `repeat` runs: robust to a busy machine
             t0 = time.perf_counter()
@@ -455,6 +460,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", help="detector config JSON (default: the shipped defaults)")
     p.add_argument("--save", help="folder for each plan's JSON, overlay PNG and a per-plan CSV")
     p.add_argument("--scale", type=float, default=1.0, help="enlarge plans and truth S times")
+    p.add_argument(
+        "--rotate",
+        type=int,
+        choices=[0, 90, 180, 270],
+        default=0,
+        help="turn each plan and its truth by this many degrees (counter-clockwise)",
+    )
     p.add_argument("--limit", type=int, help="score only the first N plans (sorted by name)")
     p.add_argument(
         "--repeat",
@@ -496,9 +508,13 @@ def main(args: argparse.Namespace) -> int:
         save = None
         if args.save:
             save = Path(args.save) if args.format == "r3d" else Path(args.save) / label.split()[1]
-        scores = run_items(detector, items, scale=args.scale, save=save, repeat=args.repeat)
+        scores = run_items(
+            detector, items, scale=args.scale, save=save, repeat=args.repeat, rotate=args.rotate
+        )
         if args.scale != 1:
             label = f"{label} x{args.scale:g}"
+        if args.rotate:
+            label = f"{label} rot{args.rotate}"
         rows.append((label, summarise(scores)))
     print(HEADER)
     for label, s in rows:

@@ -47,6 +47,13 @@ class DetectorConfig(BaseModel):
         description="The plan is halved until its walls are thinner than this many pixels "
         "(the working resolution; plans are never enlarged).",
     )
+    min_working_thin_wall_px: float = Field(
+        3.0,
+        ge=1,
+        le=32,
+        description="The plan is not halved further if its thinner walls (the quarter of "
+        "wall area with the thinnest strokes) would get thinner than this many pixels.",
+    )
     max_working_megapixels: float = Field(
         4.0,
         gt=0.05,

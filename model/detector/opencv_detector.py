@@ -40,6 +40,7 @@ from .stages import (
     to_grey8,
 )
 
+THIN_WALL_QUANTILE = 0.25  # area-weighted quantile of stroke thickness: the thinner walls
 PREVIEW_PIXELS = 1_000_000  # the wall thickness is first measured on a preview this size
 BACKGROUND_FRACTION = 0.05  # a flat non-paper border region this big is page background
 
@@ -64,7 +65,8 @@ def measure_plan(grey: np.ndarray, config: DetectorConfig) -> Measure:
 
 def working_scale(grey: np.ndarray, config: DetectorConfig) -> tuple[float, Measure | None]:
     """Factor (a power of two, <= 1) that brings the plan's walls under
-    `config.max_working_wall_px` pixels.
+    `config.max_working_wall_px` pixels, but never its thinner walls (partitions) under
+    `config.min_working_thin_wall_px`.
 
     Halving, not an exact target, so the same drawing at 1x, 2x or 4x lands on the same
     working grid (an exact target would resample each differently). The thickness is
@@ -82,8 +84,13 @@ def working_scale(grey: np.ndarray, config: DetectorConfig) -> tuple[float, Meas
     if m.thickness_px <= 0:
         return 1.0, (m if preview_scale == 1 else None)
     t_full = m.thickness_px / preview_scale
+    # the thinner walls (partitions) must stay visible on the working grid
+    thin_full = estimate_wall_thickness(m.ink, quantile=THIN_WALL_QUANTILE) / preview_scale
     halvings = 0
-    while t_full / 2**halvings >= config.max_working_wall_px:
+    while (
+        t_full / 2**halvings >= config.max_working_wall_px
+        and thin_full / 2 ** (halvings + 1) >= config.min_working_thin_wall_px
+    ):
         halvings += 1
     cap = math.sqrt(config.max_working_megapixels * 1e6 / (h * w))
     scale = min(1.0 / 2**halvings, cap)

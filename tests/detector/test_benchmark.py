@@ -85,3 +85,12 @@ def test_missing_or_empty_dataset_is_an_error(tmp_path, capsys):
     assert run([str(tmp_path / "nope"), "--format", "r3d"]) == 2
     assert run([str(tmp_path), "--format", "ipa"]) == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_rotated_plans_score_against_rotated_truth(tmp_path, capsys):
+    data = tmp_path / "r3d"
+    data.mkdir()
+    write_r3d(data, "a")
+    assert run([str(data), "--format", "r3d", "--rotate", "90"]) == 0
+    row = capsys.readouterr().out.splitlines()[1].split()
+    assert row[:2] == ["r3d", "rot90"] and row[3:6] == ["2", "2", "2"]  # gt, det, tp
