@@ -108,14 +108,15 @@ def terraform_env(tf_data_dir: Path | None = None) -> dict[str, str]:
 
 def terraform_outputs(tf_data_dir: Path | None = None) -> Stack:
     proc = subprocess.run(
-        ["terraform", f"-chdir={TF_LOCAL}", "output", "-json", "stack"],
+        ["terraform", f"-chdir={TF_LOCAL}", "output", "-no-color", "-json", "stack"],
         capture_output=True,
         text=True,
         env=terraform_env(tf_data_dir),
         check=False,
     )
     if proc.returncode != 0 or not proc.stdout.strip().startswith("{"):
-        raise PipelineError(f"no local stack (run `make local-up` first): {proc.stderr.strip()}")
+        detail = " ".join(proc.stderr.split())
+        raise PipelineError(f"no local stack (run `make pipeline-up` first): {detail}")
     return Stack.from_output(json.loads(proc.stdout))
 
 
@@ -480,6 +481,15 @@ def stop_services(
     return stopped
 
 
+def service_pids(pipeline_dir: Path) -> dict[str, int | None]:
+    """The pid of each service from its pid file (None: not started)."""
+    pids: dict[str, int | None] = {}
+    for name in SERVICES:
+        pid_file = pipeline_dir / f"{name}.pid"
+        pids[name] = int(pid_file.read_text().strip()) if pid_file.exists() else None
+    return pids
+
+
 def _alive(pid: int) -> bool:
     try:
         waited, _ = os.waitpid(pid, os.WNOHANG)  # reap it if it is our child
@@ -610,7 +620,11 @@ def main(argv: list[str] | None = None) -> int:
             for bucket in restore_bucket_policies(args.state_dir, s3):
                 print(f"bucket policy of {bucket} restored")
         return 0
-    stack = terraform_outputs()
+    try:
+        stack = terraform_outputs()
+    except PipelineError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     pipe = Pipeline(args.emulator_url, args.state_dir, stack)
     if args.command == "up":
         stop_services(args.state_dir)  # a second `up` restarts rather than doubling
@@ -630,12 +644,14 @@ def main(argv: list[str] | None = None) -> int:
             f"(endpoint {args.emulator_url}); results in s3://{stack.results_bucket}/results/"
         )
         return 0
+    alive = {name: pid is not None and _alive(pid) for name, pid in service_pids(pipe.dir).items()}
     if args.command == "status":
-        state_file = pipe.dir / "state.json"
-        state = json.loads(state_file.read_text()) if state_file.exists() else {}
-        alive = {n: _alive(pid) for n, pid in state.get("pids", {}).items()}
         print(json.dumps({"processes": alive, "queues": pipe.queue_depths()}, indent=2))
-        return 0 if alive and all(alive.values()) else 1
+        return 0 if all(alive.values()) else 1
+    down = [name for name, up in alive.items() if not up]
+    if down:
+        print(f"error: not running: {', '.join(down)} (make pipeline-up)", file=sys.stderr)
+        return 1
     try:
         if args.command == "bench":
             return bench(pipe, args.count, args.seed)
