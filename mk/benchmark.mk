@@ -13,9 +13,13 @@ benchmark-r3d-scaled: venv ## the R3D plans enlarged 2x and 4x (scale invariance
 	$(BENCH) $(DATASETS)/r3d --format r3d --scale 2
 	$(BENCH) $(DATASETS)/r3d --format r3d --scale 4
 
+.PHONY: benchmark-r3d-rotated
+benchmark-r3d-rotated: venv ## the R3D plans turned 90 degrees (rotation invariance)
+	$(BENCH) $(DATASETS)/r3d --format r3d --rotate 90
+
 .PHONY: benchmark-ipa
 benchmark-ipa: venv ## score on the IPA maps: plain, with furniture, with furniture and bins
 	$(BENCH) $(DATASETS)/ipa_maps --format ipa --save $(BENCH_OUT)/ipa
 
 .PHONY: benchmark
-benchmark: benchmark-r3d benchmark-r3d-scaled benchmark-ipa benchmark-large ## every detector benchmark
+benchmark: benchmark-r3d benchmark-r3d-scaled benchmark-r3d-rotated benchmark-ipa benchmark-large ## every detector benchmark
