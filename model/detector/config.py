@@ -26,7 +26,7 @@ class DetectorConfig(BaseModel):
 
     # --- room filtering (fractions of the page area, so independent of resolution) ---
     min_area: float = Field(
-        0.0005, gt=0, lt=1, description="Smallest room, as a fraction of the page's area."
+        0.001, gt=0, lt=1, description="Smallest room, as a fraction of the page's area."
     )
     max_area: float = Field(
         0.9, gt=0, le=1, description="Largest room, as a fraction of the page's area."
