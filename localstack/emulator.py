@@ -19,6 +19,17 @@ Gaps of moto 5.2.5 that make ``terraform apply`` of the ``local`` root hang, and
   ``DataCaptureConfig``: each forces the model or endpoint configuration to be replaced on every
   plan. Kept and omitted here.
 
+Gaps that break the pipeline on the stack (or its teardown):
+
+- S3 event notifications lack fields every real one carries (``userIdentity``,
+  ``requestParameters``, ``responseElements``, the bucket's ``ownerIdentity``, the object's
+  ``sequencer``, and ``versionId`` on a versioned bucket) and encode ``/`` in the key as ``%2F``:
+  a strict consumer (Powertools' ``S3Model``) rejects them. Completed here at the source, in
+  the shape of AWS's "Event message structure", so what reaches SQS/SNS/Lambda is what S3 sends.
+- ``FakeDeleteMarker`` has no ``dispose``: deleting a key whose versions include a delete marker
+  on a bucket whose versioning is no longer ``Enabled`` (``terraform destroy`` suspends it
+  before it empties the bucket) answers 500. A delete marker holds no data: nothing to dispose.
+
 Then it runs moto's own server entry point.
 
 Usage: ``python localstack/emulator.py [--host 127.0.0.1] [--port 4566]``.
@@ -27,16 +38,22 @@ Usage: ``python localstack/emulator.py [--host 127.0.0.1] [--port 4566]``.
 from __future__ import annotations
 
 import argparse
+import base64
+import itertools
 import json
 import logging
+import time
+import uuid
 from collections import defaultdict
 from typing import Any
+from urllib.parse import quote_plus
 
 from moto.applicationautoscaling.models import ApplicationAutoscalingBackend
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.core.responses import ActionResult
 from moto.iam.access_control import IAMPolicy, PermissionResult
-from moto.s3.models import FakeBucket
+from moto.s3 import notifications as s3_notifications
+from moto.s3.models import OWNER, FakeBucket, FakeDeleteMarker
 from moto.sagemaker.responses import SageMakerResponse
 from moto.server import main as moto_main
 from moto.sqs.models import Queue, SQSBackend
@@ -207,6 +224,37 @@ def _bucket_permission(self: FakeBucket, action: str, resource: str) -> Permissi
     return IAMPolicy(json.dumps(policy)).is_action_permitted(action, resource)
 
 
+# S3 event notifications as AWS documents them ("Event message structure", version 2.1).
+_original_s3_event = s3_notifications._get_s3_event
+# Sequencers only order events of one key; a process-wide increasing counter does that.
+_SEQUENCE = itertools.count(time.time_ns())
+
+
+def _s3_event(event_name: str, bucket: FakeBucket, key: Any, notification_id: str) -> Any:
+    """moto's event, completed with the fields every real S3 notification carries."""
+    event = _original_s3_event(event_name, bucket, key, notification_id)
+    for record in event["Records"]:
+        record["userIdentity"] = {"principalId": f"AWS:{bucket.account_id}"}
+        record["requestParameters"] = {"sourceIPAddress": "127.0.0.1"}
+        record["responseElements"] = {
+            "x-amz-request-id": uuid.uuid4().hex[:16].upper(),
+            "x-amz-id-2": base64.b64encode(uuid.uuid4().bytes * 2).decode(),
+        }
+        s3 = record["s3"]
+        s3["bucket"]["ownerIdentity"] = {"principalId": OWNER}
+        obj = s3["object"]
+        # URL-encoded as S3 does: spaces as '+', but '/' left as it is (moto encodes it).
+        obj["key"] = quote_plus(key.name, safe="/")
+        if bucket.is_versioned and getattr(key, "version_id", "null") != "null":
+            obj["versionId"] = key.version_id
+        obj["sequencer"] = f"{next(_SEQUENCE):018X}"
+    return event
+
+
+def _dispose_delete_marker(self: FakeDeleteMarker, garbage: bool = False) -> None:
+    """A delete marker has no value buffer to close (moto calls this on every version)."""
+
+
 def patch_moto() -> None:
     """Fill the gaps listed in the module docstring, in moto's classes (this process only)."""
     handler: Any = ApplicationAutoScalingResponse
@@ -224,6 +272,11 @@ def patch_moto() -> None:
     sagemaker.create_model = _create_model
     sagemaker.describe_model = _describe_model
     sagemaker.describe_endpoint_config = _describe_endpoint_config
+    # send_event looks the builder up by name at call time.
+    notifications: Any = s3_notifications
+    notifications._get_s3_event = _s3_event
+    marker: Any = FakeDeleteMarker
+    marker.dispose = _dispose_delete_marker
 
 
 def main(argv: list[str] | None = None) -> None:

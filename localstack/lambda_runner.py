@@ -103,45 +103,9 @@ def runtime_dir(into: Path) -> Path:
     return into
 
 
-def complete_s3_notification(body: str) -> str | None:
-    """moto's S3 event notifications lack fields every real one carries (``userIdentity``,
-    ``requestParameters``, ``responseElements``, the bucket's ``ownerIdentity``, the object's
-    ``sequencer``), so a strict parser (Powertools' ``S3Model``) rejects them. Returns the body
-    with those fields filled in with placeholders, or None when it needs nothing."""
-    try:
-        event = json.loads(body)
-    except ValueError:
-        return None
-    records = event.get("Records") if isinstance(event, dict) else None
-    if not isinstance(records, list):
-        return None
-    changed = False
-    for record in records:
-        if not isinstance(record, dict) or record.get("eventSource") != "aws:s3":
-            continue
-        s3 = record.get("s3") or {}
-        before = json.dumps(record, sort_keys=True)
-        record.setdefault("userIdentity", {"principalId": "AWS:LOCALEMULATOR"})
-        record.setdefault("requestParameters", {"sourceIPAddress": "127.0.0.1"})
-        record.setdefault(
-            "responseElements",
-            {
-                "x-amz-request-id": uuid.uuid4().hex[:16].upper(),
-                "x-amz-id-2": base64.b64encode(uuid.uuid4().bytes).decode(),
-            },
-        )
-        s3.get("bucket", {}).setdefault("ownerIdentity", {"principalId": "LOCALEMULATOR"})
-        s3.get("object", {}).setdefault("sequencer", f"{time.time_ns():016X}")
-        changed |= json.dumps(record, sort_keys=True) != before
-    return json.dumps(event) if changed else None
-
-
 def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
     """One record of the SQS event Lambda passes to a function (field names as Lambda's)."""
     body = message["Body"]
-    completed = complete_s3_notification(body)
-    if completed is not None:  # moto gap, see complete_s3_notification
-        body = completed
     attributes = {k: str(v) for k, v in (message.get("Attributes") or {}).items()}
     message_attributes = {}
     for name, attr in (message.get("MessageAttributes") or {}).items():

@@ -1,10 +1,10 @@
 """The local stand-ins' own rules, without the emulator: what Lambda deletes after a batch, the
-SQS record it builds, how moto's S3 events are completed, where SageMaker writes, and the
-stand-in endpoint's answer to botocore's real ``InvokeEndpointAsync`` request."""
+SQS record it builds (the body as SQS delivered it: the emulator itself sends S3 notifications
+in AWS's shape, tests/infra/test_emulator.py), where SageMaker writes, and the stand-in
+endpoint's answer to botocore's real ``InvokeEndpointAsync`` request."""
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 from collections.abc import Iterator
@@ -13,8 +13,6 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities.parser import parse
-from aws_lambda_powertools.utilities.parser.models import S3Model
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "localstack"))
@@ -42,36 +40,6 @@ def records(*ids: str) -> list[dict[str, Any]]:
 def test_records_to_delete_follows_lambda(answer: dict[str, Any], deleted: list[str]) -> None:
     done = lambda_runner.records_to_delete(records("a", "b", "c"), answer, True)
     assert [r["messageId"] for r in done] == deleted
-
-
-def test_moto_s3_event_is_completed_until_powertools_accepts_it() -> None:
-    moto_event = {
-        "Records": [
-            {
-                "eventVersion": "2.1",
-                "eventSource": "aws:s3",
-                "awsRegion": "us-east-1",
-                "eventTime": "2026-11-24T05:00:00.000Z",
-                "eventName": "ObjectCreated:Put",
-                "s3": {
-                    "s3SchemaVersion": "1.0",
-                    "configurationId": "uploads",
-                    "bucket": {"name": "b", "arn": "arn:aws:s3:::b"},
-                    "object": {"key": "blueprints/p.png", "size": 3, "eTag": "abc"},
-                },
-            }
-        ]
-    }
-    body = json.dumps(moto_event)
-    with pytest.raises(Exception, match="userIdentity"):
-        parse(event=json.loads(body), model=S3Model)
-    completed = lambda_runner.complete_s3_notification(body)
-    assert completed is not None
-    parsed = parse(event=json.loads(completed), model=S3Model)
-    assert parsed.Records[0].s3.object.key == "blueprints/p.png"
-    assert lambda_runner.complete_s3_notification(completed) is None  # already complete
-    assert lambda_runner.complete_s3_notification('{"Type": "Notification"}') is None
-    assert lambda_runner.complete_s3_notification("not json") is None
 
 
 def test_sqs_record_has_lambdas_field_names() -> None:

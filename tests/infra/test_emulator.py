@@ -190,3 +190,101 @@ def test_unconditional_deny_still_denies(endpoint: str) -> None:
 
     with pytest.raises(s3.exceptions.ClientError, match="403"):
         s3.put_object(Bucket="emulator-deny", Key="x", Body=b"x")
+
+
+def _queued_s3_event(s3: Any, sqs: Any, bucket: str, *, versioned: bool) -> str:
+    """A bucket that notifies a queue of every upload; returns the queue's URL."""
+    queue = sqs.create_queue(QueueName=f"{bucket}-events")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    s3.create_bucket(Bucket=bucket)
+    if versioned:
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]
+        },
+    )
+    return str(queue)
+
+
+def _receive_one(sqs: Any, queue: str) -> dict[str, Any]:
+    """The next event notification, past S3's test event (sent when the configuration is set)."""
+    for _ in range(3):
+        messages = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=2).get("Messages", [])
+        assert len(messages) == 1, messages
+        sqs.delete_message(QueueUrl=queue, ReceiptHandle=messages[0]["ReceiptHandle"])
+        body = dict(json.loads(messages[0]["Body"]))
+        if body.get("Event") != "s3:TestEvent":
+            return body
+    raise AssertionError("no event notification")
+
+
+@pytest.mark.parametrize("versioned", [True, False])
+def test_s3_notification_has_the_shape_aws_documents(endpoint: str, versioned: bool) -> None:
+    """What reaches SQS passes Powertools' strict S3Model and carries every field of AWS's
+    "Event message structure" (moto omits userIdentity, requestParameters, responseElements,
+    ownerIdentity, sequencer, versionId, and encodes '/' in the key)."""
+    from aws_lambda_powertools.utilities.parser import parse
+    from aws_lambda_powertools.utilities.parser.models import S3Model
+
+    s3, sqs = _client("s3", endpoint), _client("sqs", endpoint)
+    bucket = f"emulator-events-{'v' if versioned else 'u'}"
+    queue = _queued_s3_event(s3, sqs, bucket, versioned=versioned)
+    put = s3.put_object(Bucket=bucket, Key="blueprints/site a/plan.png", Body=b"plan")
+    event = _receive_one(sqs, queue)
+
+    record = event["Records"][0]
+    assert record["userIdentity"]["principalId"]
+    assert record["requestParameters"]["sourceIPAddress"]
+    assert set(record["responseElements"]) == {"x-amz-request-id", "x-amz-id-2"}
+    assert record["s3"]["bucket"]["ownerIdentity"]["principalId"]
+    obj = record["s3"]["object"]
+    assert obj["key"] == "blueprints/site+a/plan.png"
+    assert obj["eTag"] == put["ETag"].strip('"')
+    assert obj.get("versionId") == (put["VersionId"] if versioned else None)
+    parsed = parse(event=event, model=S3Model)
+    assert parsed.Records[0].s3.object.key == "blueprints/site+a/plan.png"
+
+    # Sequencers of one key increase with each event, as consumers that order events rely on.
+    s3.put_object(Bucket=bucket, Key="blueprints/site a/plan.png", Body=b"plan 2")
+    later = _receive_one(sqs, queue)["Records"][0]["s3"]["object"]["sequencer"]
+    assert int(later, 16) > int(obj["sequencer"], 16)
+
+
+def test_versioned_bucket_with_a_delete_marker_can_be_emptied(endpoint: str) -> None:
+    """What `terraform destroy` does to a bucket with force_destroy: versioning suspended
+    (aws_s3_bucket_versioning is destroyed first), then every version and delete marker
+    deleted with DeleteObjects, then the bucket. moto answered 500 on the delete marker."""
+    from botocore.config import Config
+
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        config=Config(retries={"max_attempts": 1}),
+    )
+    bucket = "emulator-delete-marker"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket, Key="probe", Body=b"x")
+    s3.delete_object(Bucket=bucket, Key="probe")  # leaves a delete marker
+    s3.put_object(Bucket=bucket, Key="kept", Body=b"y")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+
+    versions = s3.list_object_versions(Bucket=bucket)
+    assert len(versions["DeleteMarkers"]) == 1
+    objects = [
+        {"Key": v["Key"], "VersionId": v["VersionId"]}
+        for v in versions.get("Versions", []) + versions["DeleteMarkers"]
+    ]
+    answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
+
+    assert not answer.get("Errors"), answer
+    after = s3.list_object_versions(Bucket=bucket)
+    assert not after.get("Versions") and not after.get("DeleteMarkers")
+    s3.delete_bucket(Bucket=bucket)
