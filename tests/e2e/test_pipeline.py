@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,26 +29,6 @@ from detector.opencv_detector import OpenCVDetector  # noqa: E402
 from detector.results import validate_document  # noqa: E402
 
 pytestmark = pytest.mark.slow
-
-
-RETRY_BASE_DELAY_SECONDS = "3"
-
-
-def shorten_retry_backoff(emulator_url: str, function: str) -> None:
-    """The stack's first backoff is 30 s (envs/local does not expose it): this test stack
-    re-queues after 3 s instead, set on the deployed function as an operator would."""
-    import boto3
-
-    lam = boto3.client(
-        "lambda",
-        endpoint_url=emulator_url,
-        region_name=lp.REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    env = lam.get_function_configuration(FunctionName=function)["Environment"]["Variables"]
-    env["RETRY_BASE_DELAY_SECONDS"] = RETRY_BASE_DELAY_SECONDS
-    lam.update_function_configuration(FunctionName=function, Environment={"Variables": env})
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +55,6 @@ def pipe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lp.Pipeline]:
     try:
         data_dir = lp.apply_stack(url, work, functions)
         pipeline = lp.Pipeline(url, work, lp.terraform_outputs(data_dir))
-        shorten_retry_backoff(url, pipeline.stack.function_names["failure"])
         pipeline.start(artifact, functions, workers=1)
         yield pipeline
     finally:
@@ -202,7 +182,18 @@ def test_lost_model_server_is_retried_then_completed(
 ) -> None:
     """The instance is gone when the plan arrives: SageMaker reports an error, the failure
     Lambda classifies it as transient and re-queues the plan (SQS DelaySeconds); once the
-    server is back, the next attempt completes."""
+    server is back, the next attempt completes. envs/local deploys the failure Lambda with a
+    3 s first backoff (`retry_base_delay_seconds`), so the retry comes within seconds."""
+    lam = boto3.client(
+        "lambda",
+        endpoint_url=pipe.emulator_url,
+        region_name=lp.REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    config = lam.get_function_configuration(FunctionName=pipe.stack.function_names["failure"])
+    assert config["Environment"]["Variables"]["RETRY_BASE_DELAY_SECONDS"] == "3"
+
     png = lp.draw_png(31, 900, 700)[0]
     key = "blueprints/e2e/retried.png"
     pipe.stop_serve()

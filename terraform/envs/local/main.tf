@@ -51,4 +51,5 @@ module "stack" {
   log_level                   = "DEBUG"
   max_instance_count          = 1
   event_sources_enabled       = var.event_sources_enabled
+  retry_base_delay_seconds    = var.retry_base_delay_seconds
 }

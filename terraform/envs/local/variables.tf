@@ -32,3 +32,14 @@ variable "event_sources_enabled" {
   type        = bool
   default     = false
 }
+
+variable "retry_base_delay_seconds" {
+  description = "First backoff delay of a re-queued plan (RETRY_BASE_DELAY_SECONDS). Short here so a local retry is seen in seconds; dev and prod keep the stack's 30 s."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.retry_base_delay_seconds >= 0 && var.retry_base_delay_seconds <= 900
+    error_message = "retry_base_delay_seconds must be between 0 and 900."
+  }
+}
