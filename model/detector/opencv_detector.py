@@ -35,12 +35,13 @@ from .stages import (
     opening_bridges,
     outside_mask,
     page_background,
+    ridge_values,
     room_regions,
     thick_strokes,
     to_grey8,
 )
 
-THIN_WALL_QUANTILE = 0.25  # area-weighted quantile of stroke thickness: the thinner walls
+THIN_WALL_QUANTILE = 0.1  # area-weighted quantile of wall thickness: the thinner walls
 PREVIEW_PIXELS = 1_000_000  # the wall thickness is first measured on a preview this size
 BACKGROUND_FRACTION = 0.05  # a flat non-paper border region this big is page background
 
@@ -52,6 +53,7 @@ class Measure:
     background: np.ndarray
     ink: np.ndarray
     thickness_px: float
+    ridge: np.ndarray  # `ridge_values(ink)`, reused by the other measures of the same ink
 
 
 def measure_plan(grey: np.ndarray, config: DetectorConfig) -> Measure:
@@ -60,7 +62,8 @@ def measure_plan(grey: np.ndarray, config: DetectorConfig) -> Measure:
         grey, min_contrast=config.min_contrast, min_fraction=BACKGROUND_FRACTION
     )
     ink = ink_mask(grey, min_contrast=config.min_contrast, ignore=background) & ~background
-    return Measure(background, ink, estimate_wall_thickness(ink))
+    ridge = ridge_values(ink)
+    return Measure(background, ink, estimate_wall_thickness(ink, ridge=ridge), ridge)
 
 
 def working_scale(grey: np.ndarray, config: DetectorConfig) -> tuple[float, Measure | None]:
@@ -84,8 +87,14 @@ def working_scale(grey: np.ndarray, config: DetectorConfig) -> tuple[float, Meas
     if m.thickness_px <= 0:
         return 1.0, (m if preview_scale == 1 else None)
     t_full = m.thickness_px / preview_scale
-    # the thinner walls (partitions) must stay visible on the working grid
-    thin_full = estimate_wall_thickness(m.ink, quantile=THIN_WALL_QUANTILE) / preview_scale
+    # The thinner walls (partitions) must stay visible on the working grid: measured among
+    # the strokes the wall stage keeps (not text or thin lines, which would count as walls).
+    pen = estimate_pen_width(m.ink, thickness_px=m.thickness_px, ridge=m.ridge)
+    min_wall = min(config.min_wall_width * m.thickness_px, config.pen_to_wall * pen)
+    thin = estimate_wall_thickness(
+        m.ink, quantile=THIN_WALL_QUANTILE, min_width_px=min_wall, ridge=m.ridge
+    )
+    thin_full = thin / preview_scale
     halvings = 0
     while (
         t_full / 2**halvings >= config.max_working_wall_px
@@ -126,7 +135,7 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
     t = tr.thickness_px = m.thickness_px
     if t <= 0:
         return tr  # blank page
-    tr.pen_px = estimate_pen_width(ink, thickness_px=t)
+    tr.pen_px = estimate_pen_width(ink, thickness_px=t, ridge=m.ridge)
     if config.hatch_fill > 0 and t <= 1.5 * tr.pen_px:
         # No stroke is thicker than the pen: walls are drawn as hatching or outlines.
         # Closing the ink by about a pen's width turns hatched bands into solid walls.

@@ -120,23 +120,33 @@ def page_background(grey: np.ndarray, *, min_contrast: int, min_fraction: float)
     return keep[lab]
 
 
-def _ridge_values(mask: np.ndarray) -> np.ndarray:
+def ridge_values(mask: np.ndarray) -> np.ndarray:
     """Distance-transform values on the medial ridge of `mask` (half stroke widths)."""
     dt = cv2.distanceTransform(mask.view(np.uint8), cv2.DIST_L2, 5)
     peak = cv2.dilate(dt, np.ones((3, 3), np.uint8))
     return dt[(dt > 0) & (dt >= peak)]
 
 
-def estimate_wall_thickness(ink: np.ndarray, *, quantile: float = 0.5) -> float:
+def estimate_wall_thickness(
+    ink: np.ndarray,
+    *,
+    quantile: float = 0.5,
+    min_width_px: float = 0.0,
+    ridge: np.ndarray | None = None,
+) -> float:
     """Typical wall thickness of the plan in px (0 when there is no ink).
 
     Idea: every stroke puts its half-width on the ridge of the ink's distance transform.
     Weighting each ridge value by itself (≈ ink area per unit of stroke length) lets the
     thick, long walls outvote the many thin strokes of text and symbols; the weighted
     median of the ridge is half the wall thickness (a lower `quantile` gives the thinner
-    walls: partitions rather than exterior walls).
+    walls: partitions rather than exterior walls). Strokes narrower than `min_width_px` (text,
+    thin lines: not walls) can be left out of the count; `ridge` = `ridge_values(ink)` when
+    already computed.
     """
-    r = _ridge_values(ink)
+    r = ridge_values(ink) if ridge is None else ridge
+    if min_width_px > 0:
+        r = r[r >= min_width_px / 2]
     if r.size == 0:
         return 0.0
     r = np.sort(r)
@@ -145,14 +155,16 @@ def estimate_wall_thickness(ink: np.ndarray, *, quantile: float = 0.5) -> float:
     return float(2.0 * half)
 
 
-def estimate_pen_width(ink: np.ndarray, *, thickness_px: float) -> float:
+def estimate_pen_width(
+    ink: np.ndarray, *, thickness_px: float, ridge: np.ndarray | None = None
+) -> float:
     """Width in px of the plan's thin strokes (text, dimension lines): 0 without ink.
 
     The median half-width on the ridge of the ink's distance transform, over strokes at most
     half a wall thick (`thickness_px`): the pen most of the drawing's lines are drawn with.
     Measured relative to the walls, it doubles when the plan is drawn twice as large.
     """
-    r = _ridge_values(ink)
+    r = ridge_values(ink) if ridge is None else ridge
     if r.size == 0:
         return 0.0
     thin = r[r <= thickness_px / 4]

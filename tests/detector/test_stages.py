@@ -18,6 +18,7 @@ from detector.stages import (
     thick_strokes,
     to_grey8,
 )
+from detector.synthetic import compare_with_truth, draw_plan
 
 
 def draw_two_rooms(
@@ -256,3 +257,22 @@ def test_run_lengths_and_offset_polygon():
     for poly in (sq, sq[::-1]):
         out = offset_polygon(poly, 0.5)
         assert out.min() == pytest.approx(-0.5) and out.max() == pytest.approx(10.5)
+
+
+def test_thin_wall_measure_leaves_out_strokes_narrower_than_walls():
+    ink = np.zeros((200, 200), bool)
+    ink[20:32, 10:190] = True  # a 12 px wall
+    for y in range(50, 190, 4):
+        ink[y, 10:190] = True  # many 1 px lines: more ridge than the wall
+    assert estimate_wall_thickness(ink, quantile=0.1) <= 2
+    assert 10 <= estimate_wall_thickness(ink, quantile=0.1, min_width_px=3) <= 13
+
+
+def test_partitions_a_third_of_the_exterior_walls_survive_the_working_grid(detector):
+    # A big drawing whose exterior walls are three times its partitions: the working grid
+    # must stay fine enough for the partitions to remain walls (every room found).
+    plan = draw_plan(1, 6000, 4500, noise=0.3)
+    assert plan.exterior_wall_px >= 3 * min(plan.interior_wall_px)
+    rooms = detector.detect_rooms(plan.image)
+    res = compare_with_truth([r.polygon for r in rooms], plan.labels)
+    assert res.matched == res.drawn
