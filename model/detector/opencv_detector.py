@@ -41,8 +41,10 @@ from .stages import (
     to_grey8,
 )
 
-THIN_WALL_QUANTILE = 0.1  # area-weighted quantile of wall thickness: the thinner walls
-PREVIEW_PIXELS = 1_000_000  # the wall thickness is first measured on a preview this size
+THIN_WALL_QUANTILE = 0.05  # area-weighted quantile of wall thickness: the thinner walls
+# The wall thickness is first measured on a preview of at most this many pixels, the page
+# halved (powers of two), so 1x, 2x and 4x of a drawing are measured on the same preview.
+PREVIEW_PIXELS = 500_000
 BACKGROUND_FRACTION = 0.05  # a flat non-paper border region this big is page background
 
 
@@ -73,12 +75,15 @@ def working_scale(grey: np.ndarray, config: DetectorConfig) -> tuple[float, Meas
 
     Halving, not an exact target, so the same drawing at 1x, 2x or 4x lands on the same
     working grid (an exact target would resample each differently). The thickness is
-    measured on a preview of at most a megapixel (returned too when the preview is the page
-    itself, so it is not measured twice); the working image is also capped at
+    measured on a preview, the page halved to at most `PREVIEW_PIXELS` (so an enlarged plan
+    is measured on the same preview as the original; returned too when the preview is the
+    page itself, so it is not measured twice); the working image is also capped at
     `config.max_working_megapixels`. A blank page gives 1.
     """
     h, w = grey.shape
-    preview_scale = min(1.0, math.sqrt(PREVIEW_PIXELS / (h * w)))
+    preview_scale = 1.0
+    while h * w * preview_scale**2 > PREVIEW_PIXELS:
+        preview_scale /= 2
     preview = grey
     if preview_scale < 1:
         size = (max(1, round(w * preview_scale)), max(1, round(h * preview_scale)))
@@ -91,10 +96,14 @@ def working_scale(grey: np.ndarray, config: DetectorConfig) -> tuple[float, Meas
     # the strokes the wall stage keeps (not text or thin lines, which would count as walls).
     pen = estimate_pen_width(m.ink, thickness_px=m.thickness_px, ridge=m.ridge)
     min_wall = min(config.min_wall_width * m.thickness_px, config.pen_to_wall * pen)
+    # (and never under the bound itself: finer strokes are text to a coarse preview)
+    min_wall = max(min_wall, config.min_working_thin_wall_px)
     thin = estimate_wall_thickness(
         m.ink, quantile=THIN_WALL_QUANTILE, min_width_px=min_wall, ridge=m.ridge
     )
-    thin_full = thin / preview_scale
+    # The ridge sits on pixel centres, so it reads a band of odd width w as w + 1: one pixel
+    # less is the band itself, which matters when the preview is coarse.
+    thin_full = max(0.0, thin - 1) / preview_scale
     halvings = 0
     while (
         t_full / 2**halvings >= config.max_working_wall_px

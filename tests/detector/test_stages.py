@@ -276,3 +276,18 @@ def test_partitions_a_third_of_the_exterior_walls_survive_the_working_grid(detec
     rooms = detector.detect_rooms(plan.image)
     res = compare_with_truth([r.polygon for r in rooms], plan.labels)
     assert res.matched == res.drawn
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_enlarged_plans_land_on_the_same_working_grid(seed):
+    # 1x, 2x and 4x of a drawing are measured on the same preview, so they are halved to
+    # the same working grid and see the same wall thickness there.
+    config = DetectorConfig()
+    img = draw_plan(seed, 1000, 750, noise=0.3).image
+    base = trace_rooms(to_grey8(img), config)
+    for s in (2, 4):
+        big = cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC)
+        tr = trace_rooms(to_grey8(big), config)
+        assert tr.scale * s == base.scale
+        assert abs(tr.thickness_px - base.thickness_px) <= 1
+        assert abs(len(tr.regions) - len(base.regions)) <= 1
