@@ -51,8 +51,9 @@ class DetectorConfig(BaseModel):
         3.0,
         ge=1,
         le=32,
-        description="The plan is not halved further if its thinner walls (the quarter of "
-        "wall area with the thinnest strokes) would get thinner than this many pixels.",
+        description="The plan is not halved further if its thinner walls (the 5 % of wall "
+        "area with the thinnest strokes, text and thin lines left out) would get thinner "
+        "than this many pixels.",
     )
     max_working_megapixels: float = Field(
         4.0,
