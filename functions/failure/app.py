@@ -7,15 +7,12 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
+from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pipeline.batch import LoggingBatchProcessor
 from pipeline.callbacks import FailureDeps, handle_failure, notification_from_record
+from pipeline.idempotency import idempotency_for
 from pipeline.models import SageMakerInferenceResult
 from pipeline.observability import logger, metrics, tracer
 from pipeline.settings import FailureSettings, load_settings
@@ -28,14 +25,7 @@ deps = FailureDeps(
     sqs=boto3.client("sqs"),
     status=StatusTable(boto3.resource("dynamodb").Table(settings.table_name)),
 )
-persistence = DynamoDBPersistenceLayer(
-    table_name=settings.table_name, key_attr="id", expiry_attr="expiration"
-)
-idempotency = IdempotencyConfig(
-    event_key_jmespath="inferenceId",
-    raise_on_no_idempotency_key=True,
-    expires_after_seconds=settings.idempotency_ttl_seconds,
-)
+persistence, idempotency = idempotency_for(settings, event_key_jmespath="inferenceId")
 processor = LoggingBatchProcessor()  # logs each failed record's reason and message id
 
 

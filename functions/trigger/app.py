@@ -7,14 +7,11 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
+from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pipeline.batch import LoggingBatchProcessor
+from pipeline.idempotency import idempotency_for
 from pipeline.naming import inference_id
 from pipeline.observability import logger, metrics, tracer
 from pipeline.settings import TriggerSettings, load_settings
@@ -34,14 +31,7 @@ deps = TriggerDeps(
     sagemaker_runtime=boto3.client("sagemaker-runtime"),
     status=StatusTable(boto3.resource("dynamodb").Table(settings.table_name)),
 )
-persistence = DynamoDBPersistenceLayer(
-    table_name=settings.table_name, key_attr="id", expiry_attr="expiration"
-)
-idempotency = IdempotencyConfig(
-    event_key_jmespath=IDEMPOTENCY_KEY_JMESPATH,
-    raise_on_no_idempotency_key=True,
-    expires_after_seconds=settings.idempotency_ttl_seconds,
-)
+persistence, idempotency = idempotency_for(settings, event_key_jmespath=IDEMPOTENCY_KEY_JMESPATH)
 processor = LoggingBatchProcessor()  # logs each failed record's reason and message id
 
 
