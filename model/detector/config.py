@@ -107,6 +107,21 @@ class DetectorConfig(BaseModel):
         description="Widest gap (t) between a wall's free end and the next wall that is "
         "closed as a doorway, separating the rooms on either side.",
     )
+    double_door_width: float = Field(
+        12.0,
+        ge=0,
+        le=100,
+        description="Widest gap (t) between two facing ends of one wall, alike in thickness, "
+        "that is closed as a doorway (double and sliding doors, wide openings); 0 turns "
+        "it off.",
+    )
+    jamb_match: float = Field(
+        1.5,
+        ge=1,
+        le=10,
+        description="Two facing wall ends are ends of one wall when neither is more than "
+        "this many times as thick as the other.",
+    )
     window_width: float = Field(
         25.0,
         gt=0,

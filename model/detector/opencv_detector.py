@@ -165,6 +165,8 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
         max_lined_gap_px=config.window_width * t,
         min_end_px=min_wall_px,
         max_end_px=config.max_wall_end * t,
+        max_facing_gap_px=config.double_door_width * t,
+        jamb_match=config.jamb_match,
     )
     barriers = walls | bridges | background
     # The outside may not cross drawn lines either: windows, bays and glazed walls are lines.

@@ -242,6 +242,8 @@ def _row_bridges(
     max_lined_gap_px: float,
     min_end_px: float,
     max_end_px: float,
+    max_facing_gap_px: float,
+    jamb_match: float,
 ) -> np.ndarray:
     """Bridges along rows from the free ends of horizontal walls (see `opening_bridges`).
 
@@ -272,6 +274,7 @@ def _row_bridges(
         stretch = (along >= across) & (across >= min_end_px)
         f = f[stretch]
         jamb = ((along > across) & (across <= max_end_px))[stretch]
+        across = across[stretch]
         if side == 1:
             k = np.searchsorted(wall_idx, f + 1)
             ok = k < wall_idx.size
@@ -285,7 +288,18 @@ def _row_bridges(
         ok &= hit // w == f // w  # the next wall is on the same row
         gap = hi - lo
         lined = lined_cum[hi] - lined_cum[lo] == gap
-        ok &= (jamb & (gap <= max_gap_px)) | (lined & (gap <= max_lined_gap_px))
+        # Two ends of one wall facing each other across the gap (the far end a jamb as
+        # thick as the near one) are an opening in that wall, up to a double door wide.
+        hy, hx = np.divmod(hit, w)
+        h_along = _runs_at(row_runs, hy, hx)
+        h_across = _runs_at(col_runs, hx, hy)
+        facing = jamb & (h_along > h_across) & (h_across >= min_end_px) & (h_across <= max_end_px)
+        facing &= (h_across <= jamb_match * across) & (across <= jamb_match * h_across)
+        ok &= (
+            (jamb & (gap <= max_gap_px))
+            | (facing & (gap <= max_facing_gap_px))
+            | (lined & (gap <= max_lined_gap_px))
+        )
         starts.append(lo[ok])
         stops.append(hi[ok])
     if not starts:
@@ -304,13 +318,17 @@ def opening_bridges(
     max_lined_gap_px: float,
     min_end_px: float,
     max_end_px: float,
+    max_facing_gap_px: float = 0.0,
+    jamb_match: float = 1.5,
 ) -> np.ndarray:
     """Short wall pieces (bool) that close doorways, windows and gaps between wall ends.
 
     Idea: the free end of a straight wall that points at another wall no further than a
     door's width away is the jamb of an opening; the ground truth (and a person) closes the
     opening with the wall's own band. A longer gap is closed when thin lines (`lines`, e.g.
-    a window's) span it. Rays are cast from each free end along its wall, both ways, for
+    a window's) span it, or up to `max_facing_gap_px` when the far side is the end of a
+    wall as thick as the near one (within `jamb_match` times): an opening in one wall, a
+    double or sliding door. Rays are cast from each free end along its wall, both ways, for
     horizontal and vertical walls.
     """
     kw = {
@@ -318,6 +336,8 @@ def opening_bridges(
         "max_lined_gap_px": max_lined_gap_px,
         "min_end_px": min_end_px,
         "max_end_px": max_end_px,
+        "max_facing_gap_px": max_facing_gap_px,
+        "jamb_match": jamb_match,
     }
     walls_t = np.ascontiguousarray(walls.T)
     rows = _row_bridges(walls, walls_t, lines, **kw)

@@ -211,6 +211,23 @@ def test_bridges_close_doorways_but_not_rooms():
     assert br[10, 60:90].all() and br[15, 60:90].all()
 
 
+def test_bridges_close_a_double_door_between_facing_ends_of_one_wall():
+    walls = np.zeros((120, 200), bool)
+    walls[10:16, 0:60] = True
+    walls[10:16, 120:200] = True  # a 60 px (10 t) opening between two ends of one wall
+    walls[60:66, 0:60] = True  # a wall end facing a thick pier 60 px away: not one wall
+    walls[50:80, 120:150] = True
+    kw = {"min_end_px": 3, "max_end_px": 15, "max_gap_px": 36, "max_lined_gap_px": 150}
+    no_lines = np.zeros_like(walls)
+    assert not opening_bridges(walls, no_lines, **kw).any()  # wider than a single door
+    br = opening_bridges(walls, no_lines, max_facing_gap_px=72, jamb_match=1.5, **kw)
+    assert br[10:16, 60:120].all() and br.sum() == 6 * 60
+    # ends much thinner than each other are not one wall
+    walls[10:13, 120:200] = False
+    br = opening_bridges(walls, no_lines, max_facing_gap_px=72, jamb_match=1.5, **kw)
+    assert not br.any()
+
+
 def test_bridges_are_not_cast_from_a_wall_face():
     walls = np.zeros((100, 100), bool)
     walls[:, 10:16] = True  # two long vertical walls 30 px apart: a corridor
