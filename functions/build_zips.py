@@ -1,9 +1,10 @@
 """Build one deployment zip per Lambda, byte-identical for the same inputs.
 
 Each zip holds, at its root: `app.py` (the handler module), the `pipeline` package, the
-numpy-free part of `detector` (`__init__`, `config`, `errors`, `results` and the results schema,
-copied from model/detector so there is one source of truth) and the vendored dependencies
-from `--deps` (installed by `make functions` from functions/requirements.txt).
+numpy-free part of `detector` (`__init__`, `config`, `errors`, `formats`, `results` and the
+results schema, copied from model/detector so there is one source of truth) and the
+vendored dependencies from `--deps` (installed by `make functions` from
+functions/requirements.txt).
 
 Determinism: entries sorted by name, a fixed timestamp (1980-01-01) and permissions (0644),
 no directory entries, no bytecode, and the same compression level every time.
@@ -26,6 +27,7 @@ DETECTOR_FILES = (
     "__init__.py",
     "config.py",
     "errors.py",
+    "formats.py",
     "results.py",
     "schema/results.schema.json",
 )

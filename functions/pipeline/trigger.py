@@ -21,6 +21,8 @@ from aws_lambda_powertools.utilities.parser.models import S3Model
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from detector.formats import SNIFF_BYTES, SUFFIX_CONTENT_TYPES, sniff_content_type
+
 from .documents import dumps, pipeline_failure
 from .errors import BadObjectError, MalformedMessageError
 from .models import RETRY_KIND, RetryMessage, S3TestEvent
@@ -35,37 +37,6 @@ from .naming import (
 from .observability import MESSAGES_IGNORED, PLANS_FAILED, PLANS_SUBMITTED, count, logger, tracer
 from .settings import TriggerSettings
 from .status import StatusTable
-
-# Formats the detector reads, by magic bytes (mirrors `detector.imageio.sniff_format`, which
-# needs numpy; a test keeps them in step) and by file extension.
-_SNIFF_BYTES = 1024
-_EXTENSIONS = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".tif": "image/tiff",
-    ".tiff": "image/tiff",
-    ".bmp": "image/bmp",
-    ".webp": "image/webp",
-    ".pdf": "application/pdf",
-}
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    """The MIME type of a plan from its first bytes, or None if not a format we read."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
-        return "image/tiff"
-    if head.startswith(b"BM") and len(head) >= 26:
-        return "image/bmp"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if b"%PDF-" in head[:1024]:
-        return "application/pdf"
-    return None
 
 
 class SubmitRequest(BaseModel):
@@ -176,17 +147,17 @@ def inspect_object(s3: Any, plan: PlanRef, max_bytes: int) -> tuple[str, int]:
             "ObjectTooLargeError",
             f"the plan is {size:,} bytes, over the limit of {max_bytes:,} (MAX_OBJECT_BYTES)",
         )
-    first = s3.get_object(Bucket=plan.bucket, Key=plan.key, Range=f"bytes=0-{_SNIFF_BYTES - 1}")[
+    first = s3.get_object(Bucket=plan.bucket, Key=plan.key, Range=f"bytes=0-{SNIFF_BYTES - 1}")[
         "Body"
     ].read()
     sniffed = sniff_content_type(first)
     if sniffed is not None:
         return sniffed, size
     suffix = PurePosixPath(plan.key).suffix.lower()
-    if suffix in _EXTENSIONS:
+    if suffix in SUFFIX_CONTENT_TYPES:
         raise BadObjectError(
             "CorruptImageError",
-            f"the name says {suffix} but the bytes are not a {_EXTENSIONS[suffix]} file "
+            f"the name says {suffix} but the bytes are not a {SUFFIX_CONTENT_TYPES[suffix]} file "
             f"(first bytes {first[:8]!r})",
         )
     raise BadObjectError(

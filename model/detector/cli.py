@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import DetectorConfig, load_config
 from .errors import ConfigError, DetectorError, InvalidPlanError
-from .imageio import SUPPORTED_SUFFIXES
+from .formats import SUPPORTED_SUFFIXES
 from .results import Source, failure_document, validate_document
 
 if TYPE_CHECKING:

@@ -33,21 +33,12 @@ from .errors import (
     PdfError,
     UnsupportedFormatError,
 )
+from .formats import CONTENT_TYPES, sniff_format
 
 log = logging.getLogger(__name__)
 
-# MIME type of each format we read, and the Pillow plugin that reads it.
-CONTENT_TYPES = {
-    "png": "image/png",
-    "jpeg": "image/jpeg",
-    "tiff": "image/tiff",
-    "bmp": "image/bmp",
-    "webp": "image/webp",
-    "pdf": "application/pdf",
-}
+# The Pillow plugin that reads each format of `detector.formats`.
 _PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG", "tiff": "TIFF", "bmp": "BMP", "webp": "WEBP"}
-# Suffixes the CLI expands folders to.
-SUPPORTED_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".pdf"})
 # Formats we recognise but do not read, to say what a file is rather than "unknown".
 _KNOWN_OTHERS = (
     (b"GIF87a", "GIF"),
@@ -67,24 +58,6 @@ _PDFIUM_LOCK = threading.Lock()
 class DecodedPlan:
     content_type: str
     pages: list[np.ndarray]  # each HxW uint8 grey or HxWx3 uint8 BGR, original resolution
-
-
-def sniff_format(data: bytes) -> str | None:
-    """The format key ('png', 'jpeg', ...) from the magic bytes, or None if not one we read."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if data[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
-        return "tiff"
-    if data.startswith(b"BM") and len(data) >= 26:
-        return "bmp"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    # The PDF header may follow some junk, within the first KiB (PDF 32000-1, 7.5.2 note).
-    if b"%PDF-" in data[:1024]:
-        return "pdf"
-    return None
 
 
 def _describe_unknown(data: bytes) -> str:

@@ -22,7 +22,8 @@ from detector.errors import (
     PdfError,
     UnsupportedFormatError,
 )
-from detector.imageio import decode_plan, sniff_format
+from detector.formats import sniff_format
+from detector.imageio import decode_plan
 from detector.opencv_detector import OpenCVDetector
 
 W, H = 320, 240
