@@ -101,11 +101,13 @@ class DetectorConfig(BaseModel):
         "letters, arrows, dots).",
     )
     door_width: float = Field(
-        6.0,
+        3.5,
         gt=0,
         le=50,
-        description="Widest gap (t) between a wall's free end and the next wall that is "
-        "closed as a doorway, separating the rooms on either side.",
+        description="Widest gap (t) between a wall's free end and any next wall that is "
+        "closed as a doorway (a door beside a corner); wider doors are closed only between "
+        "facing ends of one wall (double_door_width), since a lone end reaching further "
+        "mostly cuts across closets and corridors.",
     )
     double_door_width: float = Field(
         12.0,
