@@ -117,7 +117,12 @@ resource "aws_sagemaker_model" "this" {
   primary_container {
     image          = var.image_uri
     model_data_url = var.model_data_url
-    environment    = var.container_environment
+    # One thread more than the requests SageMaker sends at once, so /ping always finds a
+    # free thread while detections run (model/README.md, "Serving").
+    environment = merge(
+      { MODEL_SERVER_THREADS = tostring(var.max_concurrent_invocations_per_instance + 1) },
+      var.container_environment,
+    )
   }
 
   tags = var.tags

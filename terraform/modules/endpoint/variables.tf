@@ -172,7 +172,7 @@ variable "enable_network_isolation" {
 }
 
 variable "container_environment" {
-  description = "Extra environment variables of the container."
+  description = "Extra environment variables of the container (they override the module's MODEL_SERVER_THREADS)."
   type        = map(string)
   default     = {}
 }

@@ -135,6 +135,19 @@ run "async_output_paths_and_topics" {
   }
 }
 
+run "ping_keeps_a_free_thread" {
+  command = plan
+
+  variables {
+    max_concurrent_invocations_per_instance = 5
+  }
+
+  assert {
+    condition     = aws_sagemaker_model.this.primary_container[0].environment["MODEL_SERVER_THREADS"] == "6"
+    error_message = "Each worker needs one thread more than the concurrent invocations, so /ping is answered."
+  }
+}
+
 run "execution_role_is_least_privilege" {
   command = plan
 
