@@ -233,6 +233,30 @@ def _runs_at(index: tuple[np.ndarray, np.ndarray, int], ys: np.ndarray, xs: np.n
     return ends[k] - starts[k]
 
 
+SQUARE_END_KEEP = 0.75  # share of its thickness a wall end keeps one thickness back
+
+
+def _square_end(
+    walls: np.ndarray,
+    col_runs: tuple[np.ndarray, np.ndarray, int],
+    ends: np.ndarray,
+    across: np.ndarray,
+    back: int,
+) -> np.ndarray:
+    """Whether each wall end (flat index `ends` of a row-wise free end, `across` thick) is
+    square: the wall one thickness further back (direction `back` along the row) is still
+    at least `SQUARE_END_KEEP` as thick. A dimension line's arrowhead, or a wedge, narrows
+    back towards the wall it hangs from; a jamb does not.
+    """
+    w = walls.shape[1]
+    ys, xs = np.divmod(ends, w)
+    bx = np.clip(xs + back * across, 0, w - 1)
+    ok = walls[ys, bx]
+    runs = np.zeros(ends.size, np.int64)
+    runs[ok] = _runs_at(col_runs, bx[ok], ys[ok])
+    return ok & (runs >= SQUARE_END_KEEP * across)
+
+
 def _row_bridges(
     walls: np.ndarray,
     walls_t: np.ndarray,
@@ -250,8 +274,8 @@ def _row_bridges(
     A free end is a wall pixel with free space beside it along the row, on a horizontal
     stretch (run along the row >= run across it) whose band is between `min_end_px` (a bump
     where a thin line meets a wall is not an end) and `max_end_px` thick (the outer face of
-    a corner is not an end). Its ray is a bridge when the next wall along the row is at most
-    `max_gap_px` away, or at most `max_lined_gap_px` away with every pixel of the gap on a
+    a corner is not an end), and square (`_square_end`: not an arrowhead). Its ray is a
+    bridge when the next wall along the row is at most `max_gap_px` away, or at most `max_lined_gap_px` away with every pixel of the gap on a
     drawn line. Rays are searched on the sorted flat indices of the wall pixels, so the cost
     grows with the number of ends, not of pixels.
     """
@@ -275,6 +299,7 @@ def _row_bridges(
         f = f[stretch]
         jamb = ((along > across) & (across <= max_end_px))[stretch]
         across = across[stretch]
+        jamb &= _square_end(walls, col_runs, f, across, -side)
         if side == 1:
             k = np.searchsorted(wall_idx, f + 1)
             ok = k < wall_idx.size
@@ -294,6 +319,7 @@ def _row_bridges(
         h_along = _runs_at(row_runs, hy, hx)
         h_across = _runs_at(col_runs, hx, hy)
         facing = jamb & (h_along > h_across) & (h_across >= min_end_px) & (h_across <= max_end_px)
+        facing &= _square_end(walls, col_runs, hit, h_across, side)
         facing &= (h_across <= jamb_match * across) & (across <= jamb_match * h_across)
         ok &= (
             (jamb & (gap <= max_gap_px))

@@ -244,6 +244,25 @@ def test_bridges_are_not_cast_from_a_wall_face():
     assert not br.any()
 
 
+def test_bridges_are_not_cast_between_a_dimension_lines_arrowheads():
+    walls = np.zeros((120, 120), bool)
+    walls[0:6, :] = walls[114:120, :] = True  # two walls 108 px (18 t) apart
+    walls[6:60, 0:6] = True  # and a wall end on the left, 54 px from the bottom wall
+    for y in range(12):  # filled arrowheads, tips on the walls, bases facing each other
+        half = y // 2
+        walls[6 + y, 60 - half : 61 + half] = True
+        walls[113 - y, 60 - half : 61 + half] = True
+    kw = {"min_end_px": 3, "max_end_px": 15, "max_gap_px": 21, "max_lined_gap_px": 150}
+    no_lines = np.zeros_like(walls)
+    br = opening_bridges(walls, no_lines, max_facing_gap_px=200, jamb_match=1.5, **kw)
+    assert not br[20:100, 40:80].any()  # the arrowheads narrow back: they are not jambs
+    # a square wall end of the same size still faces the other
+    walls[6:18, 55:66] = True
+    walls[102:114, 55:66] = True
+    br = opening_bridges(walls, no_lines, max_facing_gap_px=200, jamb_match=1.5, **kw)
+    assert br[18:102, 55:66].all()
+
+
 def test_page_background_finds_an_occupancy_maps_unknown_space():
     grey = np.full((100, 100), 205, np.uint8)  # unknown
     grey[20:80, 20:80] = 254  # free
