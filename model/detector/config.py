@@ -131,6 +131,14 @@ class DetectorConfig(BaseModel):
         description="Widest gap (t) between a wall's free end and the next wall that is "
         "closed when thin lines span all of it (a window).",
     )
+    window_lines: int = Field(
+        2,
+        ge=1,
+        le=10,
+        description="A window is drawn with at least this many separate lines across the "
+        "wall's band (glazing between its faces); a single line continuing a wall end is "
+        "a furniture or fitting edge, unless the far side is the facing end of the same wall.",
+    )
     min_line_length: float = Field(
         2.0,
         ge=0,

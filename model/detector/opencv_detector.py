@@ -167,6 +167,9 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
         max_end_px=config.max_wall_end * t,
         max_facing_gap_px=config.double_door_width * t,
         jamb_match=config.jamb_match,
+        window_lines=config.window_lines,
+        raw_lines=lines,
+        line_tolerance_px=round(config.line_tolerance * t),
     )
     barriers = walls | bridges | background
     # The outside may not cross drawn lines either: windows, bays and glazed walls are lines.

@@ -257,6 +257,27 @@ def _square_end(
     return ok & (runs >= SQUARE_END_KEEP * across)
 
 
+def _lines_across(
+    line_starts: np.ndarray,
+    col_runs: tuple[np.ndarray, np.ndarray, int],
+    ends: np.ndarray,
+    xs: np.ndarray,
+    w: int,
+    tol_px: int,
+) -> np.ndarray:
+    """How many separate lines cross column `xs` within the band of each wall end (flat
+    index `ends`), widened by `tol_px` each side. `line_starts` is, transposed, the running
+    count down each column of the pixels where a line starts."""
+    ys, xe = np.divmod(ends, w)
+    starts, stops, stride = col_runs
+    k = np.searchsorted(starts, xe * stride + ys, side="right") - 1
+    h = line_starts.shape[1]
+    top = np.clip(starts[k] - xe * stride - tol_px, 0, h - 1)
+    bottom = np.clip(stops[k] - xe * stride - 1 + tol_px, 0, h - 1)
+    above = np.where(top > 0, line_starts[xs, np.maximum(top - 1, 0)], 0)
+    return line_starts[xs, bottom] - above
+
+
 def _row_bridges(
     walls: np.ndarray,
     walls_t: np.ndarray,
@@ -268,6 +289,9 @@ def _row_bridges(
     max_end_px: float,
     max_facing_gap_px: float,
     jamb_match: float,
+    window_lines: int,
+    raw_lines: np.ndarray,
+    line_tolerance_px: int,
 ) -> np.ndarray:
     """Bridges along rows from the free ends of horizontal walls (see `opening_bridges`).
 
@@ -275,11 +299,16 @@ def _row_bridges(
     stretch (run along the row >= run across it) whose band is between `min_end_px` (a bump
     where a thin line meets a wall is not an end) and `max_end_px` thick (the outer face of
     a corner is not an end), and square (`_square_end`: not an arrowhead). Its ray is a
-    bridge when the next wall along the row is at most `max_gap_px` away, or at most `max_lined_gap_px` away with every pixel of the gap on a
-    drawn line. Rays are searched on the sorted flat indices of the wall pixels, so the cost
-    grows with the number of ends, not of pixels.
+    bridge when the next wall along the row is at most `max_gap_px` away, or at most
+    `max_lined_gap_px` away with every pixel of the gap on a drawn line and at least
+    `window_lines` separate lines of `raw_lines` across the band at the gap's middle (one
+    is enough between facing ends of one wall). Rays are searched on the sorted flat
+    indices of the wall pixels, so the cost grows with the number of ends, not of pixels.
     """
     h, w = walls.shape
+    first = raw_lines.copy()
+    first[1:] &= ~raw_lines[:-1]
+    line_starts = np.ascontiguousarray(np.cumsum(first, axis=0, dtype=np.int32).T)
     free_right = np.zeros_like(walls)
     free_right[:, :-1] = ~walls[:, 1:]
     free_left = np.zeros_like(walls)
@@ -321,6 +350,11 @@ def _row_bridges(
         facing = jamb & (h_along > h_across) & (h_across >= min_end_px) & (h_across <= max_end_px)
         facing &= _square_end(walls, col_runs, hit, h_across, side)
         facing &= (h_across <= jamb_match * across) & (across <= jamb_match * h_across)
+        # A window is glazing between the wall's two faces: two or more lines across the
+        # band. One line on the ray is a furniture or fitting edge that continues the wall,
+        # unless the far side is the same wall again (a wall drawn thin for a stretch).
+        glazed = _lines_across(line_starts, col_runs, f, (lo + hi) // 2 % w, w, line_tolerance_px)
+        lined &= facing | (glazed >= window_lines)
         ok &= (
             (jamb & (gap <= max_gap_px))
             | (facing & (gap <= max_facing_gap_px))
@@ -346,6 +380,9 @@ def opening_bridges(
     max_end_px: float,
     max_facing_gap_px: float = 0.0,
     jamb_match: float = 1.5,
+    window_lines: int = 1,
+    raw_lines: np.ndarray | None = None,
+    line_tolerance_px: int = 0,
 ) -> np.ndarray:
     """Short wall pieces (bool) that close doorways, windows and gaps between wall ends.
 
@@ -364,10 +401,19 @@ def opening_bridges(
         "max_end_px": max_end_px,
         "max_facing_gap_px": max_facing_gap_px,
         "jamb_match": jamb_match,
+        "window_lines": window_lines,
+        "line_tolerance_px": line_tolerance_px,
     }
+    raw = lines if raw_lines is None else raw_lines
     walls_t = np.ascontiguousarray(walls.T)
-    rows = _row_bridges(walls, walls_t, lines, **kw)
-    cols = _row_bridges(walls_t, walls, np.ascontiguousarray(lines.T), **kw).T
+    rows = _row_bridges(walls, walls_t, lines, raw_lines=raw, **kw)
+    cols = _row_bridges(
+        walls_t,
+        walls,
+        np.ascontiguousarray(lines.T),
+        raw_lines=np.ascontiguousarray(raw.T),
+        **kw,
+    ).T
     return (rows | cols) & ~walls
 
 

@@ -211,6 +211,24 @@ def test_bridges_close_doorways_but_not_rooms():
     assert br[10, 60:90].all() and br[15, 60:90].all()
 
 
+def test_a_window_needs_glazing_lines_not_one_edge_continuing_a_wall():
+    walls = np.zeros((100, 200), bool)
+    walls[:, 190:196] = True  # a wall across the row's far end (its face, not an end)
+    walls[40:46, 0:60] = True  # a wall end 130 px (~22 t) from that face
+    edge = np.zeros_like(walls)
+    edge[42, 60:190] = True  # one line continuing the wall: a worktop or bath edge
+    kw = {"min_end_px": 3, "max_end_px": 15, "max_gap_px": 21, "max_lined_gap_px": 150}
+    near = cv2.dilate(edge.view(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    br = opening_bridges(walls, near, window_lines=2, raw_lines=edge, **kw)
+    assert not br.any()
+    glazing = edge.copy()
+    glazing[40, 60:190] = glazing[45, 60:190] = True  # the wall's faces drawn across: glass
+    glazing[42] = False
+    near = cv2.dilate(glazing.view(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    br = opening_bridges(walls, near, window_lines=2, raw_lines=glazing, **kw)
+    assert br[40:46, 60:190].all()
+
+
 def test_bridges_close_a_double_door_between_facing_ends_of_one_wall():
     walls = np.zeros((120, 200), bool)
     walls[10:16, 0:60] = True
