@@ -365,9 +365,13 @@ def outside_mask(
     Before flooding, the barriers are closed with a disk `seal_px` wide, which seals small
     gaps in the outer wall that the doorway stage left open; the flood may not cross drawn
     `lines` either (windows, bays, glazed walls), but those are not closed: closing text
-    and symbols would wall in the space around them.
+    and symbols would wall in the space around them. The page is free beyond its edge (a
+    margin as wide as the seal is added before closing), so a strip between the building
+    and the page edge narrower than the seal is outside, not closed into a room.
     """
-    closed = close_by_distance(barriers, radius_px=seal_px / 2)
+    m = int(np.ceil(seal_px / 2)) + 1
+    padded = cv2.copyMakeBorder(barriers.view(np.uint8), m, m, m, m, cv2.BORDER_CONSTANT, value=0)
+    closed = close_by_distance(padded > 0, radius_px=seal_px / 2)[m:-m, m:-m]
     if lines is not None:
         closed |= lines
     free = (~closed).view(np.uint8)

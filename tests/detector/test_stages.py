@@ -13,6 +13,7 @@ from detector.stages import (
     estimate_wall_thickness,
     offset_polygon,
     opening_bridges,
+    outside_mask,
     page_background,
     run_lengths,
     thick_strokes,
@@ -242,6 +243,20 @@ def test_bridges_are_not_cast_from_a_wall_face():
         max_end_px=15,
     )
     assert not br.any()
+
+
+def test_strip_between_building_and_page_edge_is_outside():
+    walls = np.zeros((100, 120), bool)
+    walls[6:94, 6:14] = walls[6:94, 106:114] = True  # a building 6 px from the page edge,
+    walls[6:14, 6:114] = walls[86:94, 6:114] = True  # much less than the 32 px seal
+    out = outside_mask(walls, seal_px=32)
+    assert out[:6].all() and out[:, :6].all() and out[94:].all() and out[:, 114:].all()
+    assert not out[14:86, 14:106].any()  # the room inside stays inside
+    # and so the strip is never a room
+    img = np.full((100, 120), 255, np.uint8)
+    img[walls] = 0
+    rooms = OpenCVDetector().detect_rooms(img)
+    assert len(rooms) == 1 and rooms[0].bbox[0] > 10
 
 
 def test_page_background_finds_an_occupancy_maps_unknown_space():
