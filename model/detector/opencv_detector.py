@@ -184,6 +184,9 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
         max_area_px=config.max_area * page_px,
         max_outside_contact=config.max_outside_contact,
         min_width_px=config.min_room_width * t,
+        lines=lines,
+        min_terrace_wall_contact=config.terrace_wall_contact,
+        min_terrace_area_px=config.min_terrace_area * t * t,
     )
     return tr
 

@@ -438,6 +438,9 @@ def room_regions(
     max_area_px: float,
     max_outside_contact: float,
     min_width_px: float,
+    lines: np.ndarray | None = None,
+    min_terrace_wall_contact: float = 1.0,
+    min_terrace_area_px: float = 0.0,
 ) -> list[Region]:
     """4-connected components of the free inside, with their outer contours.
 
@@ -447,6 +450,12 @@ def room_regions(
     sealing cut off (e.g. at a concave corner of the building), not a room. A component
     that cannot hold a disk `min_width_px` wide is a slot (between a window's lines, inside
     a wall's outline), not a room.
+
+    Terraces and balconies: the outside flood stops at drawn `lines`, so a region fenced off
+    from the outside by an outline or a parapet reaches the outside through those lines. It
+    is a room when, not counting its rim on lines, it is within `max_outside_contact`, and it
+    is attached to the building (at least `min_terrace_wall_contact` of its rim on walls) and
+    at least `min_terrace_area_px` big; text and symbols drawn outside are neither.
     """
     n, lab, stats, _ = cv2.connectedComponentsWithStats(free.view(np.uint8), connectivity=4)
     width = 2.0 * cv2.distanceTransform(free.view(np.uint8), cv2.DIST_L2, 3)
@@ -466,16 +475,19 @@ def room_regions(
         c = max(cs, key=cv2.contourArea).reshape(-1, 2)
         ry, rx = c[:, 1] + y, c[:, 0] + x
         out_contact = float(near_out[ry, rx].mean())
+        wall_contact = float(near_wall[ry, rx].mean())
         if out_contact > max_outside_contact:
-            continue
-        out.append(
-            Region(
-                c.astype(np.float64) + np.array([x, y]),
-                area,
-                float(near_wall[ry, rx].mean()),
-                out_contact,
+            terrace = (
+                lines is not None
+                and wall_contact >= min_terrace_wall_contact
+                and area >= min_terrace_area_px
             )
-        )
+            if not terrace:
+                continue
+            out_contact = float((near_out[ry, rx] & ~lines[ry, rx]).mean())
+            if out_contact > max_outside_contact:
+                continue
+        out.append(Region(c.astype(np.float64) + np.array([x, y]), area, wall_contact, out_contact))
     return out
 
 

@@ -259,6 +259,22 @@ def test_strip_between_building_and_page_edge_is_outside():
     assert len(rooms) == 1 and rooms[0].bbox[0] > 10
 
 
+def test_terrace_fenced_by_lines_is_a_room_but_a_framed_label_is_not():
+    img = np.full((360, 400), 255, np.uint8)
+    img[40:200, 60:340] = 0
+    img[48:192, 68:332] = 255  # a room with 8 px walls
+    cv2.rectangle(img, (60, 199), (339, 279), 0, 1)  # a terrace outlined by a thin line
+    cv2.rectangle(img, (120, 310), (280, 345), 0, 1)  # a framed label, not attached
+    cv2.putText(img, "TERRACE", (150, 335), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 1)
+    rooms = OpenCVDetector().detect_rooms(img)
+    assert len(rooms) == 2
+    terrace = max(rooms, key=lambda r: r.bbox[1])
+    x, y, w, h = terrace.bbox
+    assert abs(x - 60) <= 3 and abs(w - 280) <= 4 and abs(y - 200) <= 3 and abs(h - 80) <= 4
+    off = OpenCVDetector(DetectorConfig(terrace_wall_contact=1.0)).detect_rooms(img)
+    assert len(off) == 1 and off[0].bbox[1] < 60
+
+
 def test_page_background_finds_an_occupancy_maps_unknown_space():
     grey = np.full((100, 100), 205, np.uint8)  # unknown
     grey[20:80, 20:80] = 254  # free
