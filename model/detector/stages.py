@@ -441,6 +441,7 @@ def room_regions(
     lines: np.ndarray | None = None,
     min_terrace_wall_contact: float = 1.0,
     min_terrace_area_px: float = 0.0,
+    terrace_fence_px: float = 0.0,
 ) -> list[Region]:
     """4-connected components of the free inside, with their outer contours.
 
@@ -455,13 +456,16 @@ def room_regions(
     from the outside by an outline or a parapet reaches the outside through those lines. It
     is a room when, not counting its rim on lines, it is within `max_outside_contact`, and it
     is attached to the building (at least `min_terrace_wall_contact` of its rim on walls) and
-    at least `min_terrace_area_px` big; text and symbols drawn outside are neither.
+    at least `min_terrace_area_px` big; text and symbols drawn outside are neither. Its
+    outline (line pixels within `terrace_fence_px` of the outside) is the fence, not floor:
+    the terrace's contour is traced inside it.
     """
     n, lab, stats, _ = cv2.connectedComponentsWithStats(free.view(np.uint8), connectivity=4)
     width = 2.0 * cv2.distanceTransform(free.view(np.uint8), cv2.DIST_L2, 3)
     k3 = np.ones((3, 3), np.uint8)
     near_wall = cv2.dilate(walls.view(np.uint8), k3) > 0
     near_out = cv2.dilate(outside.view(np.uint8), k3) > 0
+    fence = None  # a terrace's outline, computed for the first terrace
     out = []
     for i in range(1, n):
         area = float(stats[i, cv2.CC_STAT_AREA])
@@ -487,6 +491,13 @@ def room_regions(
             out_contact = float((near_out[ry, rx] & ~lines[ry, rx]).mean())
             if out_contact > max_outside_contact:
                 continue
+            if fence is None:
+                dist = cv2.distanceTransform((~outside).view(np.uint8), cv2.DIST_L2, 3)
+                fence = lines & (dist <= terrace_fence_px)
+            inner = m & ~fence[y : y + h, x : x + w]
+            cs, _ = cv2.findContours(inner.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+            if cs:
+                c = max(cs, key=cv2.contourArea).reshape(-1, 2)
         out.append(Region(c.astype(np.float64) + np.array([x, y]), area, wall_contact, out_contact))
     return out
 
