@@ -160,6 +160,21 @@ class DetectorConfig(BaseModel):
         description="A region with more of its rim than this fraction on the outside is a "
         "notch of the outside cut off by sealing, not a room.",
     )
+    terrace_wall_contact: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="A region fenced off from the outside only by drawn lines (a terrace's "
+        "or balcony's outline) is a room when at least this fraction of its rim is on walls "
+        "(attached to the building); 1 turns terraces off.",
+    )
+    min_terrace_area: float = Field(
+        100.0,
+        ge=0,
+        le=10000,
+        description="Such a terrace must also be at least this big (t squared); smaller "
+        "line-fenced regions are text boxes, symbols and slots between lines.",
+    )
     min_room_width: float = Field(
         1.5,
         ge=0,

@@ -46,6 +46,7 @@ THIN_WALL_QUANTILE = 0.05  # area-weighted quantile of wall thickness: the thinn
 # halved (powers of two), so 1x, 2x and 4x of a drawing are measured on the same preview.
 PREVIEW_PIXELS = 500_000
 BACKGROUND_FRACTION = 0.05  # a flat non-paper border region this big is page background
+TERRACE_FENCE = 0.5  # (t) a terrace's outline: its line pixels this close to the outside
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,10 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
         max_area_px=config.max_area * page_px,
         max_outside_contact=config.max_outside_contact,
         min_width_px=config.min_room_width * t,
+        lines=lines,
+        min_terrace_wall_contact=config.terrace_wall_contact,
+        min_terrace_area_px=config.min_terrace_area * t * t,
+        terrace_fence_px=TERRACE_FENCE * t,
     )
     return tr
 

@@ -437,9 +437,13 @@ def outside_mask(
     Before flooding, the barriers are closed with a disk `seal_px` wide, which seals small
     gaps in the outer wall that the doorway stage left open; the flood may not cross drawn
     `lines` either (windows, bays, glazed walls), but those are not closed: closing text
-    and symbols would wall in the space around them.
+    and symbols would wall in the space around them. The page is free beyond its edge (a
+    margin as wide as the seal is added before closing), so a strip between the building
+    and the page edge narrower than the seal is outside, not closed into a room.
     """
-    closed = close_by_distance(barriers, radius_px=seal_px / 2)
+    m = int(np.ceil(seal_px / 2)) + 1
+    padded = cv2.copyMakeBorder(barriers.view(np.uint8), m, m, m, m, cv2.BORDER_CONSTANT, value=0)
+    closed = close_by_distance(padded > 0, radius_px=seal_px / 2)[m:-m, m:-m]
     if lines is not None:
         closed |= lines
     free = (~closed).view(np.uint8)
@@ -506,6 +510,10 @@ def room_regions(
     max_area_px: float,
     max_outside_contact: float,
     min_width_px: float,
+    lines: np.ndarray | None = None,
+    min_terrace_wall_contact: float = 1.0,
+    min_terrace_area_px: float = 0.0,
+    terrace_fence_px: float = 0.0,
 ) -> list[Region]:
     """4-connected components of the free inside, with their outer contours.
 
@@ -515,12 +523,21 @@ def room_regions(
     sealing cut off (e.g. at a concave corner of the building), not a room. A component
     that cannot hold a disk `min_width_px` wide is a slot (between a window's lines, inside
     a wall's outline), not a room.
+
+    Terraces and balconies: the outside flood stops at drawn `lines`, so a region fenced off
+    from the outside by an outline or a parapet reaches the outside through those lines. It
+    is a room when, not counting its rim on lines, it is within `max_outside_contact`, and it
+    is attached to the building (at least `min_terrace_wall_contact` of its rim on walls) and
+    at least `min_terrace_area_px` big; text and symbols drawn outside are neither. Its
+    outline (line pixels within `terrace_fence_px` of the outside) is the fence, not floor:
+    the terrace's contour is traced inside it.
     """
     n, lab, stats, _ = cv2.connectedComponentsWithStats(free.view(np.uint8), connectivity=4)
     width = 2.0 * cv2.distanceTransform(free.view(np.uint8), cv2.DIST_L2, 3)
     k3 = np.ones((3, 3), np.uint8)
     near_wall = cv2.dilate(walls.view(np.uint8), k3) > 0
     near_out = cv2.dilate(outside.view(np.uint8), k3) > 0
+    fence = None  # a terrace's outline, computed for the first terrace
     out = []
     for i in range(1, n):
         area = float(stats[i, cv2.CC_STAT_AREA])
@@ -534,16 +551,26 @@ def room_regions(
         c = max(cs, key=cv2.contourArea).reshape(-1, 2)
         ry, rx = c[:, 1] + y, c[:, 0] + x
         out_contact = float(near_out[ry, rx].mean())
+        wall_contact = float(near_wall[ry, rx].mean())
         if out_contact > max_outside_contact:
-            continue
-        out.append(
-            Region(
-                c.astype(np.float64) + np.array([x, y]),
-                area,
-                float(near_wall[ry, rx].mean()),
-                out_contact,
+            terrace = (
+                lines is not None
+                and wall_contact >= min_terrace_wall_contact
+                and area >= min_terrace_area_px
             )
-        )
+            if not terrace:
+                continue
+            out_contact = float((near_out[ry, rx] & ~lines[ry, rx]).mean())
+            if out_contact > max_outside_contact:
+                continue
+            if fence is None:
+                dist = cv2.distanceTransform((~outside).view(np.uint8), cv2.DIST_L2, 3)
+                fence = lines & (dist <= terrace_fence_px)
+            inner = m & ~fence[y : y + h, x : x + w]
+            cs, _ = cv2.findContours(inner.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+            if cs:
+                c = max(cs, key=cv2.contourArea).reshape(-1, 2)
+        out.append(Region(c.astype(np.float64) + np.array([x, y]), area, wall_contact, out_contact))
     return out
 
 
