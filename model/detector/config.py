@@ -117,6 +117,27 @@ class DetectorConfig(BaseModel):
         "that is closed as a doorway (double and sliding doors, wide openings); 0 turns "
         "it off.",
     )
+    facing_ends: bool = Field(
+        True,
+        description="Also close gaps up to double_door_width between two wall ends that "
+        "face each other at any angle (slanted, diagonal and ragged scanned walls), found "
+        "as hairpins of the walls' outlines.",
+    )
+    lone_end_width: float = Field(
+        12.0,
+        ge=0,
+        le=100,
+        description="Widest gap (t) from a lone wall end, at any angle, to the wall it points "
+        "at that may be closed as a doorway when it is also narrow beside the spaces it "
+        "joins (doorway_depth_ratio); 0 turns it off.",
+    )
+    doorway_depth_ratio: float = Field(
+        0.5,
+        gt=0,
+        le=10,
+        description="A lone end's gap is a doorway only if it is at most this fraction of "
+        "the free depth across it on both sides (a door is narrow beside its rooms).",
+    )
     jamb_match: float = Field(
         1.5,
         ge=1,

@@ -29,6 +29,7 @@ from .stages import (
     drop_small_components,
     estimate_pen_width,
     estimate_wall_thickness,
+    facing_end_bridges,
     ink_mask,
     line_mask,
     offset_polygon,
@@ -168,6 +169,18 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
         max_facing_gap_px=config.double_door_width * t,
         jamb_match=config.jamb_match,
     )
+    if config.facing_ends:
+        # the same openings between facing wall ends, at any angle and on ragged walls
+        bridges = tr.bridges = bridges | facing_end_bridges(
+            walls,
+            min_end_px=min_wall_px,
+            max_end_px=config.max_wall_end * t,
+            max_gap_px=config.double_door_width * t,
+            jamb_match=config.jamb_match,
+            max_lone_gap_px=config.lone_end_width * t,
+            depth_ratio=config.doorway_depth_ratio,
+            bridges=bridges,
+        )
     barriers = walls | bridges | background
     # The outside may not cross drawn lines either: windows, bays and glazed walls are lines.
     outside = tr.outside = outside_mask(barriers, lines, seal_px=config.seal_width * t)
