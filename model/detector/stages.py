@@ -686,7 +686,7 @@ def _lone_end_rays(
     hit = p + off[:, None] * half * nrm + u * g[:, None]
     mid = p + u * (g[:, None] / 2)
     need = g / depth_ratio
-    reach = int(np.ceil(need.max()))
+    reach = int(np.ceil(max(need.max(), g.max())))
     ok = np.ones(len(p), bool)
     for side in (nrm, -nrm):
         ok &= _march_free(barriers, mid, side, reach) >= g
