@@ -117,6 +117,12 @@ class DetectorConfig(BaseModel):
         "that is closed as a doorway (double and sliding doors, wide openings); 0 turns "
         "it off.",
     )
+    outlined_walls: bool = Field(
+        True,
+        description="On pages with a background colour (occupancy maps), fill walls drawn "
+        "as two outlines with a light grey between them: bands of grey no wider than "
+        "max_wall_end, held between ink (90 % of their rim), become ink.",
+    )
     facing_ends: bool = Field(
         True,
         description="Also close gaps up to double_door_width between two wall ends that "

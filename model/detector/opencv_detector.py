@@ -33,6 +33,7 @@ from .stages import (
     ink_mask,
     line_mask,
     offset_polygon,
+    outlined_wall_fill,
     opening_bridges,
     outside_mask,
     page_background,
@@ -152,6 +153,16 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
         ink = close_by_distance(ink, radius_px=config.hatch_fill * tr.pen_px)
         t = tr.thickness_px = estimate_wall_thickness(ink)
     min_wall_px = min(config.min_wall_width * t, config.pen_to_wall * tr.pen_px)
+    if config.outlined_walls and background.any():
+        # Occupancy maps (a page background of unknown space) may draw walls as grey bands
+        # between outlines; on drawings such bands are mostly counters and furniture.
+        ink = ink | outlined_wall_fill(
+            work,
+            ink,
+            background,
+            max_width_px=config.max_wall_end * t,
+            min_contrast=config.min_contrast,
+        )
     walls = thick_strokes(ink, min_width_px=min_wall_px)
     walls = tr.walls = drop_small_components(walls, min_area_px=config.min_wall_area * t * t)
     lines = line_mask(work, width_px=t, min_contrast=config.min_contrast)

@@ -120,6 +120,43 @@ def page_background(grey: np.ndarray, *, min_contrast: int, min_fraction: float)
     return keep[lab]
 
 
+def outlined_wall_fill(
+    grey: np.ndarray,
+    ink: np.ndarray,
+    ignore: np.ndarray,
+    *,
+    max_width_px: float,
+    min_contrast: int,
+    min_rim_ink: float = 0.9,
+) -> np.ndarray:
+    """The insides of outlined walls (bool): bands of grey between ink outlines.
+
+    Some plans draw walls as two dark outlines filled with a light grey that the ink
+    threshold leaves on the paper's side, so each wall reads as two thin lines. Here a
+    region clearly darker than the paper (by `min_contrast`) but not ink, nowhere wider than
+    `max_width_px` (a wall, not a grey floor or a shaded room) and held between ink (at
+    least `min_rim_ink` of its rim on ink; a stroke's anti-aliased halo has the paper on
+    one side) is such a fill. Pixels in `ignore` (the page background) are never a fill.
+    """
+    paper = grey_percentiles(grey, (99,))[0]
+    cand = (grey <= paper - min_contrast) & ~ink & ~ignore
+    if not cand.any():
+        return cand
+    n, lab = cv2.connectedComponents(cand.view(np.uint8), connectivity=8)
+    dt = cv2.distanceTransform(cand.view(np.uint8), cv2.DIST_L2, 5)
+    widest = np.zeros(n, np.float32)
+    np.maximum.at(widest, lab.ravel(), dt.ravel())
+    # the rim of each region (pixels just outside it, labelled by a neighbour): an outline's
+    # fill is held between ink, a stroke's grey halo borders the paper on one side
+    near = cv2.dilate(lab.astype(np.float32), np.ones((3, 3), np.uint8)).astype(np.int64)
+    rim = (near > 0) & ~cand
+    total = np.bincount(near[rim], minlength=n)
+    inked = np.bincount(near[rim & ink], minlength=n)
+    keep = (inked >= min_rim_ink * np.maximum(total, 1)) & (2 * widest <= max_width_px)
+    keep[0] = False
+    return keep[lab]
+
+
 def ridge_values(mask: np.ndarray) -> np.ndarray:
     """Distance-transform values on the medial ridge of `mask` (half stroke widths)."""
     dt = cv2.distanceTransform(mask.view(np.uint8), cv2.DIST_L2, 5)
