@@ -14,6 +14,7 @@ from detector.stages import (
     facing_end_bridges,
     offset_polygon,
     opening_bridges,
+    outlined_wall_fill,
     page_background,
     run_lengths,
     thick_strokes,
@@ -311,6 +312,22 @@ def test_a_lone_end_closes_a_door_but_not_a_corridor_or_a_nook():
     corridor[118:122, 54:70] = True  # a stub sticking into the corridor
     # (its ray meets the corridor's far wall 30 px away; the corridor is 46 px wide)
     assert _rooms(corridor | facing_end_bridges(corridor, **kw)) == _rooms(corridor)
+
+
+def test_outlined_walls_are_filled_but_not_a_strokes_halo_or_a_grey_floor():
+    grey = np.full((100, 200), 255, np.uint8)
+    grey[20, 10:190] = grey[27, 10:190] = 0  # a wall drawn as two outlines...
+    grey[20:28, 10] = grey[20:28, 189] = 0
+    grey[21:27, 11:189] = 204  # ...filled with light grey
+    grey[60, 10:190] = 0  # a stroke with a grey halo on both sides
+    grey[59, 10:190] = grey[61, 10:190] = 200
+    grey[70:95, 20:60] = 200  # a grey floor, outlined
+    grey[70, 20:60] = grey[94, 20:60] = 0
+    grey[70:95, 20] = grey[70:95, 59] = 0
+    ink = grey < 128
+    fill = outlined_wall_fill(grey, ink, np.zeros_like(ink), max_width_px=10, min_contrast=32)
+    assert fill[21:27, 11:189].all()
+    assert not fill[55:65].any() and not fill[70:95].any()
 
 
 def test_page_background_finds_an_occupancy_maps_unknown_space():
