@@ -558,36 +558,40 @@ def wall_ends(walls: np.ndarray, *, reach_px: float, max_end_px: float) -> WallE
     """
     k = max(2, round(reach_px))
     cs, _ = cv2.findContours(walls.view(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    cs = [c for c in cs if len(c) >= 2 * k + 1]
     tips, dirs, widths = [], [], []
-    for c in cs:
-        p = c.reshape(-1, 2).astype(np.float64)
-        n = len(p)
-        if n < 2 * k + 1:
-            continue
-        prev, nxt = np.roll(p, k, axis=0), np.roll(p, -k, axis=0)
+    if cs:
+        # every outline at once: the points k steps before and after each point
+        sizes = np.array([len(c) for c in cs])
+        first = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        p = np.concatenate(cs).reshape(-1, 2).astype(np.float64)
+        cid = np.repeat(np.arange(len(cs)), sizes)
+        pos = np.arange(len(p)) - first[cid]
+        prev = p[first[cid] + (pos - k) % sizes[cid]]
+        nxt = p[first[cid] + (pos + k) % sizes[cid]]
         a, b = prev - p, nxt - p
-        la, lb = np.linalg.norm(a, axis=1), np.linalg.norm(b, axis=1)
-        width = np.linalg.norm(prev - nxt, axis=1)
+        la, lb = np.hypot(a[:, 0], a[:, 1]), np.hypot(b[:, 0], b[:, 1])
+        width = np.hypot(*(prev - nxt).T)
         back = (prev + nxt) / 2 - p
-        lback = np.linalg.norm(back, axis=1)
+        lback = np.hypot(back[:, 0], back[:, 1])
         # both faces lie back along the wall: the two arms nearly parallel (within ~37
         # degrees), the wall there no thicker than an end, and long enough behind the tip
         pin = np.sum(a * b, axis=1) >= 0.8 * la * lb
         pin &= (width <= max_end_px) & (lback >= k / 2)
-        if not pin.any():
-            continue
-        # runs of hairpin points along the (cyclic) outline: the middle of each is a tip
-        if pin.all():
-            continue  # a speck or a loop: no end
-        start = np.flatnonzero(~pin)[0] + 1  # rotate so that no run wraps round
-        order = (np.arange(n) + start) % n
-        f = pin[order].astype(np.int8)
-        d = np.diff(np.concatenate([[0], f, [0]]))
-        r0, r1 = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
-        mid = order[(r0 + r1 - 1) // 2]
-        tips.append(p[mid])
-        dirs.append(-back[mid] / lback[mid, None])
-        widths.append(width[mid] + 1.0)  # pixel centres to pixel edges
+        for i in np.unique(cid[pin]):
+            lo, n = first[i], sizes[i]
+            f = pin[lo : lo + n]
+            if f.all():
+                continue  # a speck or a loop: no end
+            # runs of hairpin points along the (cyclic) outline: the middle of each is a tip
+            start = np.flatnonzero(~f)[0] + 1  # rotate so that no run wraps round
+            order = (np.arange(n) + start) % n
+            d = np.diff(np.concatenate([[0], f[order].astype(np.int8), [0]]))
+            r0, r1 = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+            mid = lo + order[(r0 + r1 - 1) // 2]
+            tips.append(p[mid])
+            dirs.append(-back[mid] / lback[mid, None])
+            widths.append(width[mid] + 1.0)  # pixel centres to pixel edges
     if not tips:
         z = np.zeros((0, 2))
         return WallEnds(z, z, np.zeros(0))
