@@ -716,7 +716,9 @@ def _lone_end_rays(
     length = int(np.ceil(max_gap_px))
     nrm = np.stack([-u[:, 1], u[:, 0]], axis=1)
     half = np.maximum(1.0, wd / 2)[:, None]
-    rays = [_march(walls, p + o * half * nrm, u, length) for o in (-1, 0, 1)]
+    m = len(p)
+    starts = np.concatenate([p - half * nrm, p, p + half * nrm])
+    rays = _march(walls, starts, np.concatenate([u, u, u]), length).reshape(3, m)
     g = np.min(rays, axis=0)
     off = np.argmin(rays, axis=0) - 1
     ok = np.isfinite(g)
@@ -728,12 +730,13 @@ def _lone_end_rays(
     mid = p + u * (g[:, None] / 2)
     need = g / depth_ratio
     reach = int(np.ceil(max(need.max(), g.max())))
-    ok = np.ones(len(p), bool)
-    for side in (nrm, -nrm):
-        ok &= _march_free(barriers, mid, side, reach) >= g
-        q = mid + side * (g[:, None] / 2)
-        width = _march_free(barriers, q, u, reach) + _march_free(barriers, q, -u, reach) + 1
-        ok &= width >= need
+    # on each side (+nrm, -nrm): the depth from the middle, and the width half a gap in
+    q1, q2 = mid + nrm * (g[:, None] / 2), mid - nrm * (g[:, None] / 2)
+    pts = np.concatenate([mid, mid, q1, q1, q2, q2])
+    dirs = np.concatenate([nrm, -nrm, u, -u, u, -u])
+    d = _march_free(barriers, pts, dirs, reach).reshape(6, -1)
+    ok = (d[0] >= g) & (d[1] >= g)
+    ok &= (d[2] + d[3] + 1 >= need) & (d[4] + d[5] + 1 >= need)
     for a, b, wi in zip(p[ok], hit[ok], wd[ok], strict=True):
         cv2.line(
             out,
