@@ -89,6 +89,7 @@ def line_mask(grey: np.ndarray, *, width_px: float, min_contrast: int) -> np.nda
 
 
 FLAT_LEVELS = 2  # grey levels a flat background colour may vary by
+DARK_BACKGROUND_STROKE = 0.01  # a dark background's strokes thinner than this (page side)
 
 
 def page_background(grey: np.ndarray, *, min_contrast: int, min_fraction: float) -> np.ndarray:
@@ -117,7 +118,16 @@ def page_background(grey: np.ndarray, *, min_contrast: int, min_fraction: float)
     # the same colour enclosed by the building (courtyards, voids) is background too
     keep |= area >= min_fraction / 10 * grey.size
     keep[0] = False
-    return keep[lab]
+    bg = keep[lab]
+    ink_level, _ = cv2.threshold(grey.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    if level <= ink_level:
+        # A background as dark as the ink (unknown space drawn in the walls' colour): the
+        # walls run out of it as thin strokes, which are walls, not background. Its thin
+        # parts (under `DARK_BACKGROUND_STROKE` of the page's side) are left to the ink.
+        r = DARK_BACKGROUND_STROKE * min(grey.shape) / 2
+        core = cv2.distanceTransform(bg.view(np.uint8), cv2.DIST_L2, 5) > r
+        bg &= cv2.distanceTransform((~core).view(np.uint8), cv2.DIST_L2, 5) <= r
+    return bg
 
 
 def outlined_wall_fill(

@@ -341,6 +341,14 @@ def test_page_background_finds_an_occupancy_maps_unknown_space():
     ).any()
 
 
+def test_a_dark_background_leaves_the_walls_drawn_out_of_it_to_the_ink():
+    grey = np.zeros((200, 200), np.uint8)  # unknown space drawn black, like the walls
+    grey[40:160, 40:160] = 255
+    grey[40:160, 99:101] = 0  # a partition, joined to the black outside
+    bg = page_background(grey, min_contrast=32, min_fraction=0.05)
+    assert bg[0, 0] and bg[20, 100] and not bg[100, 100] and not bg[100, 50]
+
+
 def test_trace_exposes_each_stage():
     img, _ = draw_two_rooms()
     tr = trace_rooms(img, DetectorConfig())
