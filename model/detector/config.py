@@ -101,13 +101,14 @@ class DetectorConfig(BaseModel):
         "letters, arrows, dots).",
     )
     door_width: float = Field(
-        3.5,
+        2.0,
         gt=0,
         le=50,
         description="Widest gap (t) between a wall's free end and any next wall that is "
-        "closed as a doorway (a door beside a corner); wider doors are closed only between "
-        "facing ends of one wall (double_door_width), since a lone end reaching further "
-        "mostly cuts across closets and corridors.",
+        "closed as a doorway whatever the spaces around it; wider doors are closed between "
+        "facing ends of one wall (double_door_width) or, from a lone end, only where the gap "
+        "is a constriction between two spaces (lone_end_width, doorway_depth_ratio), since "
+        "a lone end reaching further mostly cuts across closets and corridors.",
     )
     double_door_width: float = Field(
         12.0,
