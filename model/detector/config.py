@@ -101,13 +101,14 @@ class DetectorConfig(BaseModel):
         "letters, arrows, dots).",
     )
     door_width: float = Field(
-        3.5,
+        2.0,
         gt=0,
         le=50,
         description="Widest gap (t) between a wall's free end and any next wall that is "
-        "closed as a doorway (a door beside a corner); wider doors are closed only between "
-        "facing ends of one wall (double_door_width), since a lone end reaching further "
-        "mostly cuts across closets and corridors.",
+        "closed as a doorway whatever the spaces around it; wider doors are closed between "
+        "facing ends of one wall (double_door_width) or, from a lone end, only where the gap "
+        "is a constriction between two spaces (lone_end_width, doorway_depth_ratio), since "
+        "a lone end reaching further mostly cuts across closets and corridors.",
     )
     double_door_width: float = Field(
         12.0,
@@ -116,6 +117,33 @@ class DetectorConfig(BaseModel):
         description="Widest gap (t) between two facing ends of one wall, alike in thickness, "
         "that is closed as a doorway (double and sliding doors, wide openings); 0 turns "
         "it off.",
+    )
+    outlined_walls: bool = Field(
+        True,
+        description="On pages with a background colour (occupancy maps), fill walls drawn "
+        "as two outlines with a light grey between them: bands of grey no wider than "
+        "max_wall_end, held between ink (90 % of their rim), become ink.",
+    )
+    facing_ends: bool = Field(
+        True,
+        description="Also close gaps up to double_door_width between two wall ends that "
+        "face each other at any angle (slanted, diagonal and ragged scanned walls), found "
+        "as hairpins of the walls' outlines.",
+    )
+    lone_end_width: float = Field(
+        12.0,
+        ge=0,
+        le=100,
+        description="Widest gap (t) from a lone wall end, at any angle, to the wall it points "
+        "at that may be closed as a doorway when it is also narrow beside the spaces it "
+        "joins (doorway_depth_ratio); 0 turns it off.",
+    )
+    doorway_depth_ratio: float = Field(
+        0.5,
+        gt=0,
+        le=10,
+        description="A lone end's gap is a doorway only if it is at most this fraction of "
+        "the free depth across it on both sides (a door is narrow beside its rooms).",
     )
     jamb_match: float = Field(
         1.5,

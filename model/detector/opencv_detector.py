@@ -29,10 +29,12 @@ from .stages import (
     drop_small_components,
     estimate_pen_width,
     estimate_wall_thickness,
+    facing_end_bridges,
     ink_mask,
     line_mask,
     offset_polygon,
     opening_bridges,
+    outlined_wall_fill,
     outside_mask,
     page_background,
     ridge_values,
@@ -152,6 +154,16 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
         ink = close_by_distance(ink, radius_px=config.hatch_fill * tr.pen_px)
         t = tr.thickness_px = estimate_wall_thickness(ink)
     min_wall_px = min(config.min_wall_width * t, config.pen_to_wall * tr.pen_px)
+    if config.outlined_walls and background.any():
+        # Occupancy maps (a page background of unknown space) may draw walls as grey bands
+        # between outlines; on drawings such bands are mostly counters and furniture.
+        ink = ink | outlined_wall_fill(
+            work,
+            ink,
+            background,
+            max_width_px=config.max_wall_end * t,
+            min_contrast=config.min_contrast,
+        )
     walls = thick_strokes(ink, min_width_px=min_wall_px)
     walls = tr.walls = drop_small_components(walls, min_area_px=config.min_wall_area * t * t)
     lines = line_mask(work, width_px=t, min_contrast=config.min_contrast)
@@ -172,6 +184,18 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
         raw_lines=lines,
         line_tolerance_px=round(config.line_tolerance * t),
     )
+    if config.facing_ends:
+        # the same openings between facing wall ends, at any angle and on ragged walls
+        bridges = tr.bridges = bridges | facing_end_bridges(
+            walls,
+            min_end_px=min_wall_px,
+            max_end_px=config.max_wall_end * t,
+            max_gap_px=config.double_door_width * t,
+            jamb_match=config.jamb_match,
+            max_lone_gap_px=config.lone_end_width * t,
+            depth_ratio=config.doorway_depth_ratio,
+            bridges=bridges,
+        )
     barriers = walls | bridges | background
     # The outside may not cross drawn lines either: windows, bays and glazed walls are lines.
     outside = tr.outside = outside_mask(barriers, lines, seal_px=config.seal_width * t)

@@ -11,13 +11,16 @@ from detector.config import DetectorConfig
 from detector.opencv_detector import OpenCVDetector, trace_rooms
 from detector.stages import (
     estimate_wall_thickness,
+    facing_end_bridges,
     offset_polygon,
     opening_bridges,
+    outlined_wall_fill,
     outside_mask,
     page_background,
     run_lengths,
     thick_strokes,
     to_grey8,
+    wall_ends,
 )
 from detector.synthetic import compare_with_truth, draw_plan
 
@@ -312,6 +315,89 @@ def test_terrace_fenced_by_lines_is_a_room_but_a_framed_label_is_not():
     assert len(off) == 1 and off[0].bbox[1] < 60
 
 
+def _rooms(walls: np.ndarray) -> int:
+    """Free regions (4-connected) of a walled box, the outside of the box not counted."""
+    n, _ = cv2.connectedComponents((~walls).view(np.uint8), connectivity=4)
+    return n - 1
+
+
+def _box(h: int, w: int, t: int = 4) -> np.ndarray:
+    walls = np.ones((h, w), bool)
+    walls[t:-t, t:-t] = False
+    return walls
+
+
+END_KW = {"min_end_px": 2, "max_end_px": 10, "max_gap_px": 48, "jamb_match": 1.5}
+
+
+def test_wall_ends_are_found_at_any_angle_but_not_at_corners():
+    walls = np.zeros((200, 200), bool)
+    walls[20:24, 20:120] = True  # an L: one corner, two free ends
+    walls[20:120, 20:24] = True
+    img = np.zeros((200, 200), np.uint8)
+    cv2.line(img, (60, 180), (180, 60), 1, thickness=3)  # a diagonal wall: two ends
+    walls |= img > 0
+    ends = wall_ends(walls, reach_px=20, max_end_px=10)
+    assert len(ends.tips) == 4
+    # the diagonal's upper end points up and to the right
+    i = int(np.argmin(ends.tips[:, 1] - ends.tips[:, 0]))
+    assert np.allclose(ends.directions[i], [0.707, -0.707], atol=0.15)
+    assert np.all((ends.widths >= 3) & (ends.widths <= 6))
+
+
+def test_facing_ends_close_a_gap_in_a_diagonal_and_in_a_ragged_wall():
+    walls = _box(200, 200)
+    img = np.zeros((200, 200), np.uint8)
+    cv2.line(img, (0, 0), (85, 85), 1, thickness=4)  # a diagonal wall with a 42 px gap
+    cv2.line(img, (115, 115), (199, 199), 1, thickness=4)
+    walls |= img > 0
+    assert _rooms(walls) == 1
+    br = facing_end_bridges(walls, **END_KW)
+    assert _rooms(walls | br) == 2
+    # a scanned wall, one pixel thick, its two ends a pixel apart across it: no row joins them
+    walls = _box(100, 200)
+    walls[50, :80] = True
+    walls[51, 110:] = True
+    assert _rooms(walls | facing_end_bridges(walls, **(END_KW | {"min_end_px": 1}))) == 2
+
+
+def test_a_lone_end_closes_a_door_but_not_a_corridor_or_a_nook():
+    # a partition from the left wall stops 46 px short of the right wall: a door between
+    # two rooms wider and deeper than it
+    walls = _box(160, 240)
+    walls[78:82, :190] = True
+    kw = END_KW | {"max_lone_gap_px": 48, "depth_ratio": 0.5}
+    assert _rooms(walls | facing_end_bridges(walls, **kw)) == 2
+    assert _rooms(walls | facing_end_bridges(walls, **(kw | {"max_lone_gap_px": 0}))) == 1
+    # the same gap above a nook only as wide as itself is not a door
+    nook = walls.copy()
+    nook[90:, 190:194] = True
+    assert _rooms(nook | facing_end_bridges(nook, **kw)) == 1
+    # nor is a corridor as wide as the gap: a wall end pointing across it is not a door
+    corridor = _box(240, 160)
+    corridor[:, 100:104] = True
+    corridor[:, 50:54] = True
+    corridor[118:122, 54:70] = True  # a stub sticking into the corridor
+    # (its ray meets the corridor's far wall 30 px away; the corridor is 46 px wide)
+    assert _rooms(corridor | facing_end_bridges(corridor, **kw)) == _rooms(corridor)
+
+
+def test_outlined_walls_are_filled_but_not_a_strokes_halo_or_a_grey_floor():
+    grey = np.full((100, 200), 255, np.uint8)
+    grey[20, 10:190] = grey[27, 10:190] = 0  # a wall drawn as two outlines...
+    grey[20:28, 10] = grey[20:28, 189] = 0
+    grey[21:27, 11:189] = 204  # ...filled with light grey
+    grey[60, 10:190] = 0  # a stroke with a grey halo on both sides
+    grey[59, 10:190] = grey[61, 10:190] = 200
+    grey[70:95, 20:60] = 200  # a grey floor, outlined
+    grey[70, 20:60] = grey[94, 20:60] = 0
+    grey[70:95, 20] = grey[70:95, 59] = 0
+    ink = grey < 128
+    fill = outlined_wall_fill(grey, ink, np.zeros_like(ink), max_width_px=10, min_contrast=32)
+    assert fill[21:27, 11:189].all()
+    assert not fill[55:65].any() and not fill[70:95].any()
+
+
 def test_page_background_finds_an_occupancy_maps_unknown_space():
     grey = np.full((100, 100), 205, np.uint8)  # unknown
     grey[20:80, 20:80] = 254  # free
@@ -321,6 +407,14 @@ def test_page_background_finds_an_occupancy_maps_unknown_space():
     assert not page_background(
         np.full((50, 50), 255, np.uint8), min_contrast=32, min_fraction=0.05
     ).any()
+
+
+def test_a_dark_background_leaves_the_walls_drawn_out_of_it_to_the_ink():
+    grey = np.zeros((200, 200), np.uint8)  # unknown space drawn black, like the walls
+    grey[40:160, 40:160] = 255
+    grey[40:160, 99:101] = 0  # a partition, joined to the black outside
+    bg = page_background(grey, min_contrast=32, min_fraction=0.05)
+    assert bg[0, 0] and bg[20, 100] and not bg[100, 100] and not bg[100, 50]
 
 
 def test_trace_exposes_each_stage():
