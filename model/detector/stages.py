@@ -353,9 +353,7 @@ def _row_bridges(
     indices of the wall pixels, so the cost grows with the number of ends, not of pixels.
     """
     h, w = walls.shape
-    first = raw_lines.copy()
-    first[1:] &= ~raw_lines[:-1]
-    line_starts = np.ascontiguousarray(np.cumsum(first, axis=0, dtype=np.int32).T)
+    line_starts = None  # counted when a lined gap needs it
     free_right = np.zeros_like(walls)
     free_right[:, :-1] = ~walls[:, 1:]
     free_left = np.zeros_like(walls)
@@ -400,8 +398,15 @@ def _row_bridges(
         # A window is glazing between the wall's two faces: two or more lines across the
         # band. One line on the ray is a furniture or fitting edge that continues the wall,
         # unless the far side is the same wall again (a wall drawn thin for a stretch).
-        glazed = _lines_across(line_starts, col_runs, f, (lo + hi) // 2 % w, w, line_tolerance_px)
-        lined &= facing | (glazed >= window_lines)
+        check = lined & ~facing & (gap <= max_lined_gap_px)
+        if window_lines > 1 and check.any():
+            if line_starts is None:
+                first = raw_lines.copy()
+                first[1:] &= ~raw_lines[:-1]
+                line_starts = np.ascontiguousarray(np.cumsum(first, axis=0, dtype=np.int32).T)
+            mid = (lo[check] + hi[check]) // 2 % w
+            glazed = _lines_across(line_starts, col_runs, f[check], mid, w, line_tolerance_px)
+            lined[check] = glazed >= window_lines
         ok &= (
             (jamb & (gap <= max_gap_px))
             | (facing & (gap <= max_facing_gap_px))
@@ -411,9 +416,10 @@ def _row_bridges(
         stops.append(hi[ok])
     if not starts:
         return np.zeros_like(walls)
-    diff = np.zeros(h * w + 1, np.int32)
-    np.add.at(diff, np.concatenate(starts), 1)
-    np.add.at(diff, np.concatenate(stops), -1)
+    n = h * w + 1
+    diff = np.bincount(np.concatenate(starts), minlength=n) - np.bincount(
+        np.concatenate(stops), minlength=n
+    )
     return (np.cumsum(diff[:-1]) > 0).reshape(h, w)
 
 
