@@ -275,6 +275,19 @@ def test_terrace_fenced_by_lines_is_a_room_but_a_framed_label_is_not():
     assert len(off) == 1 and off[0].bbox[1] < 60
 
 
+def test_walls_are_not_window_lines_unless_drawn_with_the_pen():
+    img, _ = draw_two_rooms()  # solid walls: partitions thinner than t are walls, not lines
+    tr = trace_rooms(img, DetectorConfig())
+    assert tr.walls.any() and tr.lines.any() and not (tr.lines & tr.walls).any()
+    outlined = np.full((300, 400), 255, np.uint8)  # walls drawn as two pen lines
+    cv2.rectangle(outlined, (50, 50), (350, 250), 0, 2)
+    cv2.rectangle(outlined, (58, 58), (342, 242), 0, 2)
+    cv2.line(outlined, (197, 58), (197, 242), 0, 2)
+    cv2.line(outlined, (203, 58), (203, 242), 0, 2)
+    tr = trace_rooms(outlined, DetectorConfig())
+    assert (tr.lines & tr.walls).any() and len(tr.regions) == 2
+
+
 def test_page_background_finds_an_occupancy_maps_unknown_space():
     grey = np.full((100, 100), 205, np.uint8)  # unknown
     grey[20:80, 20:80] = 254  # free
