@@ -160,7 +160,7 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
         lines &= ~walls  # a wall is not a window's line (unless walls are pen strokes)
     lines = tr.lines = drop_small_components(lines, min_area_px=config.min_line_length * t)
     near_lines = lines
-    if config.line_tolerance > 0:
+    if config.line_tolerance > 0 and pen_walls:  # (drawn plans' windows lie on the path)
         near_lines = cv2.dilate(lines.view(np.uint8), disk(config.line_tolerance * t)) > 0
     bridges = tr.bridges = opening_bridges(
         walls,
