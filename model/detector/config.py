@@ -179,7 +179,10 @@ class DetectorConfig(BaseModel):
         ge=0,
         le=5,
         description="How far (t) a window's lines may stray from the straight path between "
-        "two wall ends (slanted or offset drawing) and still count as spanning the gap.",
+        "two wall ends (slanted or offset drawing) and still count as spanning the gap, on "
+        "plans whose walls are pen strokes (hatched, outlined, scanned); on plans with solid "
+        "walls the lines must lie on the path, or a gap running beside any parallel thin "
+        "line (a worktop, a bath's edge, text) would count as a window.",
     )
     max_outside_contact: float = Field(
         0.3,

@@ -148,7 +148,8 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
     if t <= 0:
         return tr  # blank page
     tr.pen_px = estimate_pen_width(ink, thickness_px=t, ridge=m.ridge)
-    if config.hatch_fill > 0 and t <= 1.5 * tr.pen_px:
+    pen_walls = config.hatch_fill > 0 and t <= 1.5 * tr.pen_px
+    if pen_walls:
         # No stroke is thicker than the pen: walls are drawn as hatching or outlines.
         # Closing the ink by about a pen's width turns hatched bands into solid walls.
         ink = close_by_distance(ink, radius_px=config.hatch_fill * tr.pen_px)
@@ -167,9 +168,11 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
     walls = thick_strokes(ink, min_width_px=min_wall_px)
     walls = tr.walls = drop_small_components(walls, min_area_px=config.min_wall_area * t * t)
     lines = line_mask(work, width_px=t, min_contrast=config.min_contrast)
+    if not pen_walls:
+        lines &= ~walls  # a wall is not a window's line (unless walls are pen strokes)
     lines = tr.lines = drop_small_components(lines, min_area_px=config.min_line_length * t)
     near_lines = lines
-    if config.line_tolerance > 0:
+    if config.line_tolerance > 0 and pen_walls:  # (drawn plans' windows lie on the path)
         near_lines = cv2.dilate(lines.view(np.uint8), disk(config.line_tolerance * t)) > 0
     bridges = tr.bridges = opening_bridges(
         walls,

@@ -398,6 +398,30 @@ def test_outlined_walls_are_filled_but_not_a_strokes_halo_or_a_grey_floor():
     assert not fill[55:65].any() and not fill[70:95].any()
 
 
+def test_walls_are_not_window_lines_unless_drawn_with_the_pen():
+    img, _ = draw_two_rooms()  # solid walls: partitions thinner than t are walls, not lines
+    tr = trace_rooms(img, DetectorConfig())
+    assert tr.walls.any() and tr.lines.any() and not (tr.lines & tr.walls).any()
+    outlined = np.full((300, 400), 255, np.uint8)  # walls drawn as two pen lines
+    cv2.rectangle(outlined, (50, 50), (350, 250), 0, 2)
+    cv2.rectangle(outlined, (58, 58), (342, 242), 0, 2)
+    cv2.line(outlined, (197, 58), (197, 242), 0, 2)
+    cv2.line(outlined, (203, 58), (203, 242), 0, 2)
+    tr = trace_rooms(outlined, DetectorConfig())
+    assert (tr.lines & tr.walls).any() and len(tr.regions) == 2
+
+
+def test_a_thin_line_beside_a_wall_face_is_not_a_window():
+    img = np.full((300, 400), 255, np.uint8)
+    img[40:260, 40:360] = 0
+    img[48:252, 48:352] = 255  # one room, 8 px walls
+    img[146:154, 48:180] = 0  # a stub wall whose free end points across the room
+    img[154, 180:352] = 0  # a worktop's edge running on from the stub's face, 1 px off
+    tr = trace_rooms(img, DetectorConfig())
+    assert not tr.bridges[140:160, 180:352].any()
+    assert len(tr.regions) == 1  # not cut in two by a "window" along the line
+
+
 def test_page_background_finds_an_occupancy_maps_unknown_space():
     grey = np.full((100, 100), 205, np.uint8)  # unknown
     grey[20:80, 20:80] = 254  # free
