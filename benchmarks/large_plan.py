@@ -30,6 +30,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "model"))
 
+from detector.allocator import keep_freed_memory  # noqa: E402
 from detector.opencv_detector import OpenCVDetector  # noqa: E402
 from detector.synthetic import compare_with_truth, draw_plan  # noqa: E402
 
@@ -54,6 +55,7 @@ def measure(png: Path, runs: int, threads: int | None) -> dict:
     if threads is not None:
         cv2.setNumThreads(threads)
     data = png.read_bytes()
+    keep_freed_memory()  # as the model server does
     detector = OpenCVDetector()
     process_ms, detect_ms = [], []
     doc: dict = {}

@@ -32,6 +32,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "model"))
 
+from detector.allocator import keep_freed_memory  # noqa: E402
 from detector.config import load_config  # noqa: E402
 from detector.opencv_detector import OpenCVDetector  # noqa: E402
 
@@ -147,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         raise SystemExit(f"no *.jpg plans in {args.dataset_dir}")
     plans = [(path.name, path.read_bytes()) for path in paths]
+    keep_freed_memory()  # as model_fn does in the server: like for like
     detector = OpenCVDetector(load_config(CONFIG))
     print(f"machine: {machine()}")
     print(

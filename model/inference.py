@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from detector.allocator import keep_freed_memory
 from detector.config import DetectorConfig, load_config
 from detector.errors import InvalidPlanError
 from detector.imageio import decode_plan
@@ -91,6 +92,7 @@ def model_fn(model_dir: str | os.PathLike[str]) -> OpenCVDetector:
         log.warning("no %s in %s: using the shipped defaults", CONFIG_FILE_NAME, model_dir)
     detector = OpenCVDetector(config)
     _decode_config = config
+    keep_freed_memory()  # arrays reused across requests: see detector.allocator
     return detector
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .allocator import keep_freed_memory
 from .config import DetectorConfig, load_config
 from .errors import ConfigError, DetectorError, InvalidPlanError
 from .formats import SUPPORTED_SUFFIXES
@@ -285,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
+    keep_freed_memory()  # as the model server does: see detector.allocator
     try:
         return int(args.func(args))
     except ConfigError as err:
