@@ -243,6 +243,13 @@ class DetectorConfig(BaseModel):
         "before decoding (decompression-bomb guard).",
     )
     max_pages: int = Field(50, ge=1, le=1000, description="Most PDF pages processed.")
+    max_total_pixels: int = Field(
+        200_000_000,
+        ge=10_000,
+        description="Most pixels of all pages of one document together (multi-page TIFF "
+        "and PDF); bigger documents are refused before their pages are decoded, so memory "
+        "is bounded per document, not only per page.",
+    )
     min_side_px: int = Field(
         32, ge=1, description="Smallest width or height accepted (smaller cannot hold a plan)."
     )

@@ -2,9 +2,9 @@
 
 The order matters for safety: the type comes from the magic bytes (a content type is only a
 hint), the size comes from the header (Pillow opens images lazily; pdfium reports page sizes
-without rendering), and only inputs within `config.max_pixels`, `config.max_pages` and
-`config.min_side_px` are decoded. So a decompression bomb or a 1000-page PDF is refused in
-milliseconds without allocating its pixels.
+without rendering), and only inputs within `config.max_pixels`, `config.max_pages`,
+`config.max_total_pixels` and `config.min_side_px` are decoded. So a decompression bomb or a
+1000-page PDF is refused in milliseconds without allocating its pixels.
 
 Pages come out at their original resolution as uint8: HxW grey, or HxWx3 BGR for colour input
 (OpenCV's order). Transparency is composited on white paper, palettes are expanded, 16-bit
@@ -104,6 +104,15 @@ def decode_plan(
     return DecodedPlan(sniffed, pages)
 
 
+def _check_total(total: int, config: DetectorConfig, what: str) -> None:
+    """Refuse a document whose pages together exceed `max_total_pixels`, before decoding."""
+    if total > config.max_total_pixels:
+        raise ImageTooLargeError(
+            f"{what}: its pages come to {total:,} pixels, over the limit of "
+            f"{config.max_total_pixels:,} for one document (max_total_pixels)"
+        )
+
+
 def _check_size(width: int, height: int, config: DetectorConfig, what: str) -> None:
     """Refuse a page by its declared size, before any pixel is decoded."""
     if width * height > config.max_pixels:
@@ -149,9 +158,12 @@ def _decode_with_pillow(
                 f"the TIFF has {n_frames} pages, over the limit of {config.max_pages} (max_pages)"
             )
         pages = []
+        total = 0
         for i, frame in enumerate(_frames(im, n_frames)):
             what = f"the {name} image" if n_frames == 1 else f"TIFF page {i + 1}"
             _check_size(frame.width, frame.height, config, what)
+            total += frame.width * frame.height  # header sizes: nothing decoded yet
+            _check_total(total, config, f"the {name} up to page {i + 1}")
             try:
                 frame.load()
             except Image.DecompressionBombError as err:
@@ -246,6 +258,7 @@ def _decode_pdf(data: bytes, config: DetectorConfig) -> list[np.ndarray]:
                     f"the PDF has {n} pages, over the limit of {config.max_pages} (max_pages)"
                 )
             # Check every page's size first, so a bad last page costs no rendering.
+            total = 0
             for i in range(n):
                 page = doc[i]
                 try:
@@ -254,6 +267,8 @@ def _decode_pdf(data: bytes, config: DetectorConfig) -> list[np.ndarray]:
                     page.close()
                 w, h = round(w_pt * scale), round(h_pt * scale)
                 _check_size(w, h, config, f"PDF page {i + 1} at {config.pdf_dpi} dpi")
+                total += w * h
+            _check_total(total, config, f"the PDF at {config.pdf_dpi} dpi")
             pages = []
             for i in range(n):
                 page = doc[i]

@@ -130,6 +130,18 @@ def test_multipage_tiff_gives_every_page(grey, pil_encode, config):
         decode_plan(data, DetectorConfig(max_pages=1))
 
 
+def test_a_documents_pages_together_are_bounded(grey, pil_encode, pdf_of):
+    ims = [Image.fromarray(grey)] * 3
+    tiff = pil_encode(ims[0], "TIFF", save_all=True, append_images=ims[1:])
+    pdf = pdf_of([grey] * 3, dpi=72)  # 72 dpi: a PDF point is a pixel at pdf_dpi 72
+    for data in (tiff, pdf):
+        cfg = DetectorConfig(pdf_dpi=72, max_total_pixels=3 * W * H)
+        assert len(decode_plan(data, cfg).pages) == 3
+        cfg = DetectorConfig(pdf_dpi=72, max_total_pixels=3 * W * H - 1)
+        with pytest.raises(ImageTooLargeError, match="max_total_pixels"):
+            decode_plan(data, cfg)
+
+
 def test_pdf_every_page_at_the_configured_dpi(grey, pdf_of):
     data = pdf_of([grey, np.ascontiguousarray(grey.T)], dpi=100)
     plan = decode_plan(data, DetectorConfig(pdf_dpi=200))
