@@ -284,9 +284,18 @@ def test_workers_drop_to_the_configured_user(
 
     srv: ServerProcess = server_factory(model_dir, MODEL_SERVER_USER="nobody")
     assert _uid(srv.proc.pid) == 0  # the master stays root, as SageMaker expects
-    workers = _children(srv.proc.pid)
-    assert workers
-    assert {_uid(w) for w in workers} == {pwd.getpwnam("nobody").pw_uid}
+    nobody = pwd.getpwnam("nobody").pw_uid
+    # /ping answers once one worker is up; a sibling may still be between fork and setuid
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            uids = {_uid(w) for w in _children(srv.proc.pid)}
+        except FileNotFoundError:  # a worker replaced while we read /proc
+            uids = set()
+        if uids == {nobody} or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert uids == {nobody}
     data, content_type = plans["pdf"]
     assert srv.invoke(data, content_type).status == 200
 
