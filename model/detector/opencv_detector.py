@@ -133,6 +133,13 @@ class Trace:
     regions: list[Region] = field(default_factory=list)
 
 
+def _thickest_wall(work: np.ndarray, config: DetectorConfig) -> float:
+    """The thickest walls (px) that still leave room on the page for two of them and a room
+    between (`min_room_width`); thicker "walls" are a page filled with ink, and would only
+    cost time (kernels as wide as the wall)."""
+    return min(work.shape) / (2.0 + config.min_room_width)
+
+
 def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
     """The recipe, step by step: rooms of a grey page at working resolution."""
     scale, measured = working_scale(grey, config)
@@ -145,8 +152,8 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
     m = measured or measure_plan(work, config)
     background, ink = m.background, m.ink
     t = tr.thickness_px = m.thickness_px
-    if t <= 0:
-        return tr  # blank page
+    if not 0 < t <= _thickest_wall(work, config):
+        return tr  # blank page, or walls too thick for any room to fit between them
     tr.pen_px = estimate_pen_width(ink, thickness_px=t, ridge=m.ridge)
     pen_walls = config.hatch_fill > 0 and t <= 1.5 * tr.pen_px
     if pen_walls:
@@ -154,6 +161,8 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
         # Closing the ink by about a pen's width turns hatched bands into solid walls.
         ink = close_by_distance(ink, radius_px=config.hatch_fill * tr.pen_px)
         t = tr.thickness_px = estimate_wall_thickness(ink)
+        if not 0 < t <= _thickest_wall(work, config):
+            return tr  # the hatching closed over (nearly) the whole page: no room
     min_wall_px = min(config.min_wall_width * t, config.pen_to_wall * tr.pen_px)
     if config.outlined_walls and background.any():
         # Occupancy maps (a page background of unknown space) may draw walls as grey bands

@@ -168,7 +168,13 @@ def outlined_wall_fill(
 
 
 def ridge_values(mask: np.ndarray) -> np.ndarray:
-    """Distance-transform values on the medial ridge of `mask` (half stroke widths)."""
+    """Distance-transform values on the medial ridge of `mask` (half stroke widths).
+
+    A mask with no background pixel at all has no stroke width (OpenCV's transform is then
+    unbounded): no ridge.
+    """
+    if mask.all():
+        return np.zeros(0, np.float32)
     dt = cv2.distanceTransform(mask.view(np.uint8), cv2.DIST_L2, 5)
     peak = cv2.dilate(dt, np.ones((3, 3), np.uint8))
     return dt[(dt > 0) & (dt >= peak)]

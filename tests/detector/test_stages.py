@@ -157,6 +157,13 @@ def test_blank_pages_give_zero_rooms(detector, page):
     assert detector.detect_rooms(page) == []
 
 
+@pytest.mark.parametrize("shape", [(32, 32), (33, 1000), (1000, 33)])
+def test_a_page_hatched_all_over_gives_zero_rooms(detector, shape):
+    page = np.full(shape, 255, np.uint8)
+    page[::5, :] = 0  # hatching that closes into one band covering the page
+    assert detector.detect_rooms(page) == []
+
+
 def test_any_channels_and_depth_give_the_same_rooms(detector):
     img, _ = draw_two_rooms(clutter=False)
     want = [r.polygon for r in detector.detect_rooms(img)]
