@@ -12,8 +12,10 @@ locals {
   prefixes = module.naming.prefixes
   tags     = module.naming.tags
 
-  image_uri      = coalesce(var.image_uri, "${module.ecr.repository_url}:${var.image_tag}")
-  model_data_url = "s3://${module.buckets.results_bucket}/${var.model_artifact_key}"
+  image_uri = coalesce(var.image_uri, "${module.ecr.repository_url}:${var.image_tag}")
+  # One artifact key per release, so a rollback finds the previous release's artifact.
+  model_artifact_key = coalesce(var.model_artifact_key, "${local.prefixes.models}location-detector/${var.image_tag}/model.tar.gz")
+  model_data_url     = "s3://${module.buckets.results_bucket}/${local.model_artifact_key}"
 }
 
 module "kms" {
@@ -81,7 +83,7 @@ module "endpoint" {
   source = "../endpoint"
 
   endpoint_name               = local.names.endpoint
-  model_name                  = local.names.model
+  model_name_prefix           = local.names.model_prefix
   endpoint_config_name_prefix = local.names.endpoint_config
   role_name                   = local.names.sagemaker_role
   image_uri                   = local.image_uri

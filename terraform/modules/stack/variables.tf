@@ -41,12 +41,12 @@ variable "image_uri" {
 }
 
 variable "model_artifact_key" {
-  description = "Key of model.tar.gz (from `make model-artifact`) in the results bucket."
+  description = "Key of model.tar.gz (from `make model-artifact`) in the results bucket; null uses models/location-detector/<image_tag>/model.tar.gz, one per release."
   type        = string
-  default     = "models/location-detector/model.tar.gz"
+  default     = null
 
   validation {
-    condition     = endswith(var.model_artifact_key, ".tar.gz") && !startswith(var.model_artifact_key, "/")
+    condition     = var.model_artifact_key == null || (endswith(coalesce(var.model_artifact_key, "x.tar.gz"), ".tar.gz") && !startswith(coalesce(var.model_artifact_key, "x"), "/"))
     error_message = "model_artifact_key must be a relative key ending in .tar.gz."
   }
 }
