@@ -506,10 +506,10 @@ def _alive(pid: int) -> bool:
 
 # -------------------------------------------------------------------- demo
 def draw_png(seed: int, width: int = 1600, height: int = 1200) -> tuple[bytes, Any]:
-    """A plan drawn by ``detector.synthetic`` as PNG bytes, and its truth."""
+    """A plan drawn by ``detector_dev.synthetic`` as PNG bytes, and its truth."""
     import cv2
 
-    from detector.synthetic import draw_plan
+    from detector_dev.synthetic import draw_plan
 
     plan = draw_plan(seed, width, height, noise=0.3)
     ok, png = cv2.imencode(".png", plan.image)
@@ -520,7 +520,7 @@ def draw_png(seed: int, width: int = 1600, height: int = 1200) -> tuple[bytes, A
 
 def demo(pipe: Pipeline, seed: int) -> int:
     from detector.results import validate_document
-    from detector.synthetic import compare_with_truth
+    from detector_dev.synthetic import compare_with_truth
 
     png, plan = draw_png(seed)
     key = f"blueprints/demo/plan-{seed}.png"
