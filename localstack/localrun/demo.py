@@ -11,10 +11,10 @@ from .processes import PipelineError
 
 
 def draw_png(seed: int, width: int = 1600, height: int = 1200) -> tuple[bytes, Any]:
-    """A plan drawn by ``detector.synthetic`` as PNG bytes, and its truth."""
+    """A plan drawn by ``detector_dev.synthetic`` as PNG bytes, and its truth."""
     import cv2
 
-    from detector.synthetic import draw_plan
+    from detector_dev.synthetic import draw_plan
 
     plan = draw_plan(seed, width, height, noise=0.3)
     ok, png = cv2.imencode(".png", plan.image)
@@ -25,7 +25,7 @@ def draw_png(seed: int, width: int = 1600, height: int = 1200) -> tuple[bytes, A
 
 def demo(client: Client, seed: int) -> int:
     from detector.results import validate_document
-    from detector.synthetic import compare_with_truth
+    from detector_dev.synthetic import compare_with_truth
 
     stack = client.stack
     png, plan = draw_png(seed)
