@@ -34,8 +34,8 @@ locals {
   })), 0, 16)
   model_name = "${var.model_name_prefix}${local.model_digest}"
 
-  variant_name = "AllTraffic"
-  resource_id  = "endpoint/${aws_sagemaker_endpoint.this.name}/variant/${local.variant_name}"
+  variant_name   = "AllTraffic"
+  resource_id    = "endpoint/${aws_sagemaker_endpoint.this.name}/variant/${local.variant_name}"
   log_group_name = "/aws/sagemaker/Endpoints/${var.endpoint_name}"
   log_group      = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
 }

@@ -67,6 +67,7 @@ module "notifications" {
 
   success_topic_name = local.names.success_topic
   error_topic_name   = local.names.error_topic
+  publisher_role_arn = module.endpoint.role_arn
   kms_key_arn        = module.kms.key_arn
   success_queue = {
     arn = module.functions.queue_arns["success"]
