@@ -66,10 +66,10 @@ from moto.applicationautoscaling.models import (
 )
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.core.responses import ActionResult
+from moto.core.utils import utcnow
 from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.s3 import notifications as s3_notifications
 from moto.s3.models import OWNER, FakeBucket, FakeDeleteMarker
-from moto.core.utils import utcnow
 from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemaker.utils import arn_formatter

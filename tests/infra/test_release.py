@@ -4,12 +4,17 @@ moto lacks (unique model and configuration names, UpdateEndpoint and autoscaled 
 
 One emulator and one state for the whole module; each test is one step of the sequence a team
 runs (terraform/README.md, "Deploy"), so they run in file order and share the stack.
+
+Every command targets the endpoint module (and, through its references, the key, repository,
+buckets and topics it names): a release changes nothing else, and the rest of the stack would
+add minutes of the AWS provider's SQS and S3 propagation waits (terraform/README.md).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -29,10 +34,10 @@ ENDPOINT = "location-detector-local"
 MODEL = "module.stack.module.endpoint.aws_sagemaker_model.this"
 CONFIG = "module.stack.module.endpoint.aws_sagemaker_endpoint_configuration.this"
 ENDPOINT_RESOURCE = "module.stack.module.endpoint.aws_sagemaker_endpoint.this"
+TARGET = "-target=module.stack.module.endpoint"
+
 
 def _free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -50,6 +55,7 @@ class Stack:
             "TF_IN_AUTOMATION": "1",
             "TF_DATA_DIR": str(work / "tf-data"),
         }
+        self.steps = 0
         self.sagemaker = self._client("sagemaker")
         self.autoscaling = self._client("application-autoscaling")
 
@@ -63,6 +69,7 @@ class Stack:
         )
 
     def terraform(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        started = time.monotonic()
         proc = subprocess.run(
             ["terraform", f"-chdir={TF_LOCAL}", *args, "-input=false", "-no-color"],
             capture_output=True,
@@ -71,6 +78,10 @@ class Stack:
             timeout=600,
             check=False,
         )
+        # Each command's output is kept beside the state, for a failure's post-mortem.
+        self.steps += 1
+        log = self.work / f"{self.steps:02d}-{args[0]}.log"
+        log.write_text(f"{time.monotonic() - started:.1f} s\n{proc.stdout}\n{proc.stderr}")
         if check and proc.returncode != 0:
             pytest.fail(f"terraform {args[0]} failed:\n{proc.stdout[-4000:]}\n{proc.stderr}")
         return proc
@@ -85,11 +96,13 @@ class Stack:
 
     def apply(self, **values: str) -> list[str]:
         """Apply; returns the log lines, in the order Terraform performed them."""
-        proc = self.terraform("apply", "-auto-approve", *self.tf_vars(**values))
+        proc = self.terraform("apply", "-auto-approve", TARGET, *self.tf_vars(**values))
         return proc.stdout.splitlines()
 
     def plan_exit_code(self, **values: str) -> tuple[int, str]:
-        proc = self.terraform("plan", "-detailed-exitcode", *self.tf_vars(**values), check=False)
+        proc = self.terraform(
+            "plan", "-detailed-exitcode", TARGET, *self.tf_vars(**values), check=False
+        )
         return proc.returncode, proc.stdout + proc.stderr
 
     def served(self) -> dict[str, Any]:
@@ -185,7 +198,8 @@ def test_second_release_switches_the_endpoint_with_no_gap(stack: Stack) -> None:
 
     # Only the live model and configuration are left.
     models = [m["ModelName"] for m in stack.sagemaker.list_models()["Models"]]
-    configs = [c["EndpointConfigName"] for c in stack.sagemaker.list_endpoint_configs()["EndpointConfigs"]]
+    listed = stack.sagemaker.list_endpoint_configs()["EndpointConfigs"]
+    configs = [c["EndpointConfigName"] for c in listed]
     assert models == [served["model"]] and configs == [served["config"]]
 
     # Autoscaling was not touched by a release.

@@ -70,17 +70,12 @@ variable "results_bucket_arn" {
 }
 
 variable "prefixes" {
-  description = "Key prefixes: blueprints (inputs the endpoint reads), output and failures (where it writes)."
+  description = "Key prefixes (from the naming module, their one definition): blueprints (inputs the endpoint reads), output and failures (where it writes)."
   type = object({
     blueprints = string
     output     = string
     failures   = string
   })
-  default = {
-    blueprints = "blueprints/"
-    output     = "sagemaker-output/"
-    failures   = "sagemaker-failures/"
-  }
 }
 
 variable "success_topic_arn" {

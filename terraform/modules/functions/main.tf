@@ -42,7 +42,11 @@ locals {
     trigger = [
       { sid = "ReadUploads", actions = ["s3:GetObject"], resources = ["${var.blueprints_bucket_arn}/${var.prefixes.blueprints}*"] },
       # Without ListBucket S3 answers 403 for a deleted upload, which reads as transient.
-      { sid = "TellMissingUploads", actions = ["s3:ListBucket"], resources = [var.blueprints_bucket_arn] },
+      # Listing is limited to the uploads prefix.
+      {
+        sid        = "TellMissingUploads", actions = ["s3:ListBucket"], resources = [var.blueprints_bucket_arn],
+        conditions = [{ test = "StringLike", variable = "s3:prefix", values = ["${var.prefixes.blueprints}*"] }]
+      },
       { sid = "WriteRejections", actions = ["s3:PutObject"], resources = [local.results_objects] },
       { sid = "InvokeEndpoint", actions = ["sagemaker:InvokeEndpointAsync"], resources = [var.endpoint_arn] },
     ]
@@ -154,6 +158,14 @@ data "aws_iam_policy_document" "this" {
       sid       = statement.value.sid
       actions   = statement.value.actions
       resources = statement.value.resources
+      dynamic "condition" {
+        for_each = try(statement.value.conditions, [])
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
     }
   }
 }
@@ -221,6 +233,6 @@ resource "aws_lambda_event_source_mapping" "this" {
   function_response_types            = ["ReportBatchItemFailures"]
 
   scaling_config {
-    maximum_concurrency = var.reserved_concurrency[each.key]
+    maximum_concurrency = var.max_concurrency[each.key]
   }
 }

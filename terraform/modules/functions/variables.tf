@@ -74,19 +74,13 @@ variable "results_bucket_arn" {
 }
 
 variable "prefixes" {
-  description = "Key prefixes: blueprints, output (async .out files), failures (async failures), results (final documents)."
+  description = "Key prefixes (from the naming module, their one definition): blueprints, output (async .out files), failures (async failures), results (final documents)."
   type = object({
     blueprints = string
     output     = string
     failures   = string
     results    = string
   })
-  default = {
-    blueprints = "blueprints/"
-    output     = "sagemaker-output/"
-    failures   = "sagemaker-failures/"
-    results    = "results/"
-  }
 }
 
 variable "endpoint_name" {
@@ -153,7 +147,22 @@ variable "timeout_seconds" {
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrency of each function (caps the load on the endpoint and the table)."
+  description = "Reserved concurrency of each function; null (the default) reserves none. A new account's concurrency quota can be 10, and AWS keeps 10 unreserved, so any reservation fails there: raise the quota first."
+  type = object({
+    trigger = optional(number)
+    success = optional(number)
+    failure = optional(number)
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for c in values(var.reserved_concurrency) : c == null ? true : c >= 2])
+    error_message = "A reserved concurrency must be at least 2 (the minimum of an SQS event source's maximum concurrency), or null."
+  }
+}
+
+variable "max_concurrency" {
+  description = "Most concurrent invocations each SQS event source starts (caps the load on the endpoint and the table without reserving account concurrency)."
   type = object({
     trigger = number
     success = number
@@ -162,8 +171,8 @@ variable "reserved_concurrency" {
   default = { trigger = 10, success = 5, failure = 2 }
 
   validation {
-    condition     = alltrue([for c in values(var.reserved_concurrency) : c >= 2])
-    error_message = "Each reserved concurrency must be at least 2 (the minimum of an SQS event source's maximum concurrency)."
+    condition     = alltrue([for c in values(var.max_concurrency) : c >= 2 && c <= 1000])
+    error_message = "Each maximum concurrency must be between 2 and 1000 (SQS event source limits)."
   }
 }
 

@@ -1,9 +1,12 @@
 # The whole pipeline for one environment; the roots under envs/ only choose its inputs.
+data "aws_caller_identity" "current" {}
+
 module "naming" {
   source = "../naming"
 
-  environment   = var.environment
-  bucket_suffix = var.bucket_suffix
+  environment = var.environment
+  # Bucket names are global: the account id makes dev and prod of every team distinct.
+  bucket_suffix = coalesce(var.bucket_suffix, data.aws_caller_identity.current.account_id)
   tags          = var.tags
 }
 
@@ -49,17 +52,12 @@ module "buckets" {
 
   blueprints_bucket_name = local.names.blueprints_bucket
   results_bucket_name    = local.names.results_bucket
-  prefixes = {
-    blueprints = local.prefixes.blueprints
-    output     = local.prefixes.output
-    failures   = local.prefixes.failures
-    results    = local.prefixes.results
-  }
-  kms_key_arn      = module.kms.key_arn
-  upload_queue_arn = module.functions.queue_arns["uploads"]
-  upload_queue_url = module.functions.queue_urls["uploads"]
-  force_destroy    = !var.protect_data
-  tags             = local.tags
+  prefixes               = local.prefixes
+  kms_key_arn            = module.kms.key_arn
+  upload_queue_arn       = module.functions.queue_arns["uploads"]
+  upload_queue_url       = module.functions.queue_urls["uploads"]
+  force_destroy          = !var.protect_data
+  tags                   = local.tags
 }
 
 module "notifications" {
@@ -83,20 +81,16 @@ module "notifications" {
 module "endpoint" {
   source = "../endpoint"
 
-  endpoint_name               = local.names.endpoint
-  model_name_prefix           = local.names.model_prefix
-  endpoint_config_name_prefix = local.names.endpoint_config
-  role_name                   = local.names.sagemaker_role
-  image_uri                   = local.image_uri
-  ecr_repository_arn          = module.ecr.repository_arn
-  model_data_url              = local.model_data_url
-  blueprints_bucket_arn       = module.buckets.blueprints_bucket_arn
-  results_bucket_arn          = module.buckets.results_bucket_arn
-  prefixes = {
-    blueprints = local.prefixes.blueprints
-    output     = local.prefixes.output
-    failures   = local.prefixes.failures
-  }
+  endpoint_name                           = local.names.endpoint
+  model_name_prefix                       = local.names.model_prefix
+  endpoint_config_name_prefix             = local.names.endpoint_config
+  role_name                               = local.names.sagemaker_role
+  image_uri                               = local.image_uri
+  ecr_repository_arn                      = module.ecr.repository_arn
+  model_data_url                          = local.model_data_url
+  blueprints_bucket_arn                   = module.buckets.blueprints_bucket_arn
+  results_bucket_arn                      = module.buckets.results_bucket_arn
+  prefixes                                = local.prefixes
   success_topic_arn                       = module.notifications.success_topic_arn
   error_topic_arn                         = module.notifications.error_topic_arn
   kms_key_arn                             = module.kms.key_arn
@@ -130,18 +124,13 @@ module "functions" {
     success = local.names.success_dlq
     failure = local.names.failure_dlq
   }
-  packages              = var.function_packages
-  table_name            = module.table.name
-  table_arn             = module.table.arn
-  blueprints_bucket_arn = module.buckets.blueprints_bucket_arn
-  results_bucket_name   = module.buckets.results_bucket
-  results_bucket_arn    = module.buckets.results_bucket_arn
-  prefixes = {
-    blueprints = local.prefixes.blueprints
-    output     = local.prefixes.output
-    failures   = local.prefixes.failures
-    results    = local.prefixes.results
-  }
+  packages                 = var.function_packages
+  table_name               = module.table.name
+  table_arn                = module.table.arn
+  blueprints_bucket_arn    = module.buckets.blueprints_bucket_arn
+  results_bucket_name      = module.buckets.results_bucket
+  results_bucket_arn       = module.buckets.results_bucket_arn
+  prefixes                 = local.prefixes
   endpoint_name            = module.endpoint.endpoint_name
   endpoint_arn             = module.endpoint.endpoint_arn
   kms_key_arn              = module.kms.key_arn

@@ -4,9 +4,9 @@ variable "environment" {
 }
 
 variable "bucket_suffix" {
-  description = "Optional suffix that makes the bucket names globally unique."
+  description = "Suffix of the bucket names (globally unique); null (the default) uses the account id."
   type        = string
-  default     = ""
+  default     = null
 }
 
 variable "tags" {
