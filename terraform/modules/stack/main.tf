@@ -98,6 +98,7 @@ module "endpoint" {
   max_instance_count                      = var.max_instance_count
   max_concurrent_invocations_per_instance = var.max_concurrent_invocations_per_instance
   target_backlog_per_instance             = var.target_backlog_per_instance
+  log_retention_days                      = var.log_retention_days
   tags                                    = local.tags
 }
 
@@ -135,6 +136,7 @@ module "functions" {
   endpoint_arn             = module.endpoint.endpoint_arn
   kms_key_arn              = module.kms.key_arn
   reserved_concurrency     = var.reserved_concurrency
+  max_concurrency          = var.max_concurrency
   max_receive_count        = var.max_receive_count
   log_retention_days       = var.log_retention_days
   log_level                = var.log_level

@@ -54,65 +54,86 @@ variable "model_artifact_key" {
 variable "instance_type" {
   description = "SageMaker instance type of the endpoint."
   type        = string
+  nullable    = false
   default     = "ml.m5.xlarge"
 }
 
 variable "max_instance_count" {
   description = "Upper bound of the endpoint's autoscaling."
   type        = number
+  nullable    = false
   default     = 2
 }
 
 variable "max_concurrent_invocations_per_instance" {
   description = "Async requests SageMaker sends to one instance at a time."
   type        = number
+  nullable    = false
   default     = 2
 }
 
 variable "target_backlog_per_instance" {
   description = "Target of ApproximateBacklogSizePerInstance for the target tracking policy."
   type        = number
+  nullable    = false
   default     = 5
 }
 
 variable "max_attempts" {
   description = "Inferences of one plan before it is given up (failure Lambda MAX_ATTEMPTS)."
   type        = number
+  nullable    = false
   default     = 3
 }
 
 variable "retry_base_delay_seconds" {
   description = "First backoff delay of a re-queued plan (RETRY_BASE_DELAY_SECONDS)."
   type        = number
+  nullable    = false
   default     = 30
 }
 
 variable "max_receive_count" {
   description = "Receives of one SQS message before it goes to the dead-letter queue."
   type        = number
+  nullable    = false
   default     = 5
 }
 
 variable "log_retention_days" {
-  description = "Retention of the Lambda log groups."
+  description = "Retention of the Lambda and endpoint log groups."
   type        = number
+  nullable    = false
   default     = 365
 }
 
 variable "log_level" {
   description = "LOG_LEVEL of the Lambdas."
   type        = string
+  nullable    = false
   default     = "INFO"
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrency of each Lambda."
+  description = "Reserved concurrency of each Lambda; unset reserves none (a new account's quota of 10 leaves nothing to reserve)."
+  type = object({
+    trigger = optional(number)
+    success = optional(number)
+    failure = optional(number)
+  })
+  nullable = false
+  default  = {}
+}
+
+variable "max_concurrency" {
+  description = "Most concurrent invocations each queue's event source starts, per Lambda."
   type = object({
     trigger = number
     success = number
     failure = number
   })
-  default = { trigger = 10, success = 5, failure = 2 }
+  nullable = false
+  default  = { trigger = 10, success = 5, failure = 2 }
 }
 
 variable "event_sources_enabled" {
@@ -136,5 +157,6 @@ variable "protect_data" {
 variable "kms_deletion_window_in_days" {
   description = "Waiting period before the stack's KMS key is deleted."
   type        = number
+  nullable    = false
   default     = 30
 }
