@@ -31,6 +31,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -46,23 +47,12 @@ from .errors import (
     PdfTooComplexError,
     UnsupportedFormatError,
 )
-from .formats import CONTENT_TYPES, sniff_format
+from .formats import CONTENT_TYPES, SNIFF_BYTES, sniff_format, unsupported_format_message
 
 log = logging.getLogger(__name__)
 
 # The Pillow plugin that reads each format of `detector.formats`.
 _PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG", "tiff": "TIFF", "bmp": "BMP", "webp": "WEBP"}
-# Formats we recognise but do not read, to say what a file is rather than "unknown".
-_KNOWN_OTHERS = (
-    (b"GIF87a", "GIF"),
-    (b"GIF89a", "GIF"),
-    (b"PK\x03\x04", "a ZIP archive"),
-    (b"\x1f\x8b", "gzip data"),
-    (b"<svg", "SVG"),
-    (b"<?xml", "XML"),
-    (b"{", "JSON or text"),
-)
-
 # pdfium is not thread-safe: one document operation at a time per process.
 _PDFIUM_LOCK = threading.Lock()
 # Rows converted to grey at a time: a band of a 60 MP colour page is a few MB.
@@ -76,26 +66,20 @@ class DecodedPlan:
     pages: list[np.ndarray]  # each HxW uint8 grey or HxWx3 uint8 BGR, original resolution
 
 
-def _describe_unknown(data: bytes) -> str:
-    head = data[:16].lstrip()
-    for magic, what in _KNOWN_OTHERS:
-        if head.startswith(magic):
-            return what
-    return f"unrecognised data (first bytes {data[:8]!r})"
-
-
 def decode_plan(
     data: bytes | bytearray | memoryview,
     config: DetectorConfig,
     content_type: str | None = None,
     *,
     grey: bool = False,
+    name: str | None = None,
 ) -> DecodedPlan:
     """Decode a plan's bytes into its pages; raises an `InvalidPlanError` subclass.
 
     `content_type` is a hint from the caller (an HTTP header, an S3 object's metadata): the
     magic bytes decide, and a disagreeing hint is only logged. `grey=True` returns every page
-    as HxW uint8 grey, as the detector sees it, for a third of the memory of colour.
+    as HxW uint8 grey, as the detector sees it, for a third of the memory of colour. `name`
+    (a file name or key) only goes into the message for a file that is not a plan.
     """
     if not isinstance(data, bytes):
         data = bytes(data)  # bytearray / memoryview from a stream or a server framework
@@ -103,9 +87,8 @@ def decode_plan(
         raise EmptyInputError("the plan is empty (0 bytes)")
     fmt = sniff_format(data)
     if fmt is None:
-        hint = f" (declared as {content_type})" if content_type else ""
         raise UnsupportedFormatError(
-            f"not a PNG, JPEG, TIFF, BMP, WebP or PDF file{hint}: {_describe_unknown(data)}"
+            unsupported_format_message(data[:SNIFF_BYTES], name, content_type)
         )
     sniffed = CONTENT_TYPES[fmt]
     if content_type and content_type.split(";")[0].strip().lower() not in (
@@ -319,6 +302,8 @@ def _decode_pdf(data: bytes, config: DetectorConfig) -> list[np.ndarray]:
             msg = str(err)
             if "password" in msg.lower():
                 raise PdfError("the PDF is encrypted (password protected)") from err
+            if "(PDFium: Success)" in msg:  # pdfium's word for a document without a page tree
+                raise PdfError("the PDF has no pages (its page tree is empty or missing)") from err
             raise PdfError(f"the PDF cannot be read: {msg}") from err
         try:
             n = len(doc)
@@ -340,13 +325,12 @@ def _decode_pdf(data: bytes, config: DetectorConfig) -> list[np.ndarray]:
                 _check_size(w, h, config, f"PDF page {i + 1} at {config.pdf_dpi} dpi")
                 total += w * h
             _check_total(total, config, f"the PDF at {config.pdf_dpi} dpi")
+            deadline = time.monotonic() + config.max_pdf_render_s
             pages = []
             for i in range(n):
                 page = doc[i]
                 try:
-                    bitmap = page.render(scale=scale, grayscale=True, fill_color=(255,) * 4)
-                    grey = np.array(bitmap.to_numpy())  # copy: the bitmap's buffer is freed
-                    pages.append(grey[..., 0] if grey.ndim == 3 else grey)
+                    pages.append(_render_grey(page, scale, deadline, config, i))
                 except pdfium.PdfiumError as err:
                     raise PdfError(f"PDF page {i + 1} cannot be rendered: {err}") from err
                 finally:
@@ -354,3 +338,37 @@ def _decode_pdf(data: bytes, config: DetectorConfig) -> list[np.ndarray]:
             return pages
         finally:
             doc.close()
+
+
+def _render_grey(page: Any, scale: float, deadline: float, config: DetectorConfig, i: int) -> Any:
+    """One page rendered grey on white, as `page.render(grayscale=True)` does, but progressively:
+    pdfium asks after every few drawing objects whether to pause, and we stop at `deadline`.
+    """
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    width = math.ceil(page.get_width() * scale)
+    height = math.ceil(page.get_height() * scale)
+    bitmap = pdfium.PdfBitmap.new_native(width, height, format=pdfium_c.FPDFBitmap_Gray)
+    bitmap.fill_rect((255, 255, 255, 255), 0, 0, width, height)
+    pause = pdfium_c.IFSDK_PAUSE(version=1)
+    callback = type(pause.NeedToPauseNow)(lambda _pause: time.monotonic() > deadline)
+    pause.NeedToPauseNow = callback  # `callback` stays referenced until rendering ends
+    flags = pdfium_c.FPDF_GRAYSCALE | pdfium_c.FPDF_ANNOT
+    try:
+        status = pdfium_c.FPDF_RenderPageBitmap_Start(
+            bitmap, page, 0, 0, width, height, 0, flags, ctypes.byref(pause)
+        )
+        while status == pdfium_c.FPDF_RENDER_TOBECONTINUED and time.monotonic() <= deadline:
+            status = pdfium_c.FPDF_RenderPage_Continue(page, ctypes.byref(pause))
+    finally:
+        pdfium_c.FPDF_RenderPage_Close(page)
+    if status == pdfium_c.FPDF_RENDER_TOBECONTINUED:
+        raise PdfTooComplexError(
+            f"PDF page {i + 1} is too complex to render: not done after "
+            f"{config.max_pdf_render_s:g} s for the document (max_pdf_render_s)"
+        )
+    if status != pdfium_c.FPDF_RENDER_DONE:
+        raise PdfError(f"PDF page {i + 1} cannot be rendered (pdfium status {status})")
+    grey = np.array(bitmap.to_numpy())  # copy: the bitmap's buffer is freed with it
+    return grey[..., 0] if grey.ndim == 3 else grey

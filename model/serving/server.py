@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     config_path = settings.model_dir / "config.json"
     try:
         # Fail fast in the master; each worker loads (and validates) it again for itself.
-        load_config(config_path if config_path.is_file() else None)
+        load_config(config_path if config_path.exists() else None)
     except ConfigError as err:
         log.error("invalid model config %s: %s", config_path, err)
         return EXIT_USAGE
