@@ -4,7 +4,7 @@ gunicorn's gthread worker waits for a new connection's first bytes without holdi
 but then switches the socket to blocking mode, without a timeout, to read the request: a client
 that sends part of its headers (or body) and stalls holds that thread until it goes away, and
 eight of them starve `/ping`. Here blocking mode means "block at most `read_timeout_s` per
-read"; a stalled client's connection is closed with one log line.
+read"; a stalled client's connection is closed at once, with one log line.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ class _TimedSocket(socket.socket):
     """A client socket whose blocking reads and writes give up after `read_timeout_s`."""
 
     read_timeout_s: float = 10.0
+    stalled = False  # once it timed out, reads see end-of-stream (nothing left to drain)
 
     def setblocking(self, flag: bool) -> None:
         if flag:
@@ -31,19 +32,26 @@ class _TimedSocket(socket.socket):
             super().setblocking(False)
 
     def recv(self, *args: Any) -> bytes:
+        if self.stalled:
+            return b""
         try:
             return super().recv(*args)
         except TimeoutError:
             raise self._stalled() from None
 
     def recv_into(self, *args: Any) -> int:
+        if self.stalled:
+            return 0
         try:
             return super().recv_into(*args)
         except TimeoutError:
             raise self._stalled() from None
 
     def _stalled(self) -> ConnectionResetError:
-        # gunicorn closes a reset connection quietly; the log says why it was ours.
+        # gunicorn closes a reset connection quietly; the log says why it was ours. Its graceful
+        # close drains the socket for up to 2 s on the worker's main thread, which also accepts
+        # connections: a stalled client's socket has nothing more to give.
+        self.stalled = True
         log.warning(
             "client %s sent nothing for %.0f s mid-request: connection closed",
             _peer(self),
