@@ -6,22 +6,25 @@
 #     (CI: no Docker engine, no registry to pull from). Only the base differs; the Dockerfile is
 #     built as it is.
 #
-#   model/image.sh build TAG         build model/Dockerfile (context model/) as TAG
+#   model/image.sh build             build model/Dockerfile (context model/) as MODEL_IMAGE
 #   model/image.sh run ARGS...       `<engine> run` with this machine's run flags; a first
 #                                    `--port P` publishes the server on 127.0.0.1:P
-#   model/image.sh size TAG          the image's size in bytes
+#   model/image.sh size              MODEL_IMAGE's size in bytes
+#   model/image.sh name | engine     MODEL_IMAGE; the engine in use (docker or podman)
 #   model/image.sh clean             remove every container, image and the storage (podman)
 #   model/image.sh ARGS...           any other engine command (rm -f, logs, kill, wait, ...)
 #
-# IMAGE_ENGINE=docker|podman forces the engine; IMAGE_STORE (default build/image) holds the
-# podman/buildah storage, so nothing is left in the system's own; the base and the build's
-# layers are cached there, so a second build takes seconds.
+# MODEL_IMAGE (default localhost/location-detector:dev) names the image; IMAGE_ENGINE=
+# docker|podman forces the engine; IMAGE_STORE (default build/image) holds the podman/buildah
+# storage, so nothing is left in the system's own; the base and the build's layers are cached
+# there, so a second build takes seconds.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 store=${IMAGE_STORE:-$here/../build/image}
 mkdir -p "$store"
 store=$(cd "$store" && pwd)
+image=${MODEL_IMAGE:-localhost/location-detector:dev}
 base_tag=localhost/location-detector-base:bookworm
 # The CA bundle the host trusts (an intercepting proxy's CA may be in it), bind-mounted read-only
 # over the image's own in RUN steps so pip can reach the index; it does not end up in the image.
@@ -64,12 +67,17 @@ eng() {
     fi
 }
 
-# apt's own mirror for this release (the first `deb` source of it): no host written here.
+# This machine's Debian release, and apt's own mirror for it (its first `deb` source): no host
+# is written here.
+codename() {
+    # shellcheck source=/dev/null
+    (. /etc/os-release && echo "${VERSION_CODENAME:?}")
+}
+
 debian_mirror() {
-    local codename
-    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:?}")
+    # shellcheck disable=SC2016  # apt's format placeholders, not shell expansions
     apt-get indextargets --format '$(SITE) $(RELEASE)' 'Identifier: Packages' |
-        awk -v r="$codename" '$2 == r { print $1; exit }'
+        awk -v r="$(codename)" '$2 == r { print $1; exit }'
 }
 
 # python3 (bookworm: 3.11, the Dockerfile's minor line) with a venv first on PATH at /opt/venv,
@@ -84,7 +92,7 @@ make_base() {
     trap 'rm -rf "$rootfs"' RETURN
     echo "image.sh: making the base $base_tag with debootstrap from $mirror" >&2
     debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
-        "$(. /etc/os-release && echo "$VERSION_CODENAME")" "$rootfs" "$mirror" >"$store/debootstrap.log" 2>&1 ||
+        "$(codename)" "$rootfs" "$mirror" >"$store/debootstrap.log" 2>&1 ||
         die "debootstrap failed, see $store/debootstrap.log"
     chroot "$rootfs" python3 -m venv /opt/venv
     printf '[global]\ncert = %s\n' "$image_ca_bundle" >"$rootfs/opt/venv/pip.conf"
@@ -97,9 +105,8 @@ make_base() {
 }
 
 build() {
-    local tag=${1:?usage: image.sh build TAG}
     if [[ $engine == docker ]]; then
-        docker build -f "$here/Dockerfile" -t "$tag" "$here"
+        docker build -f "$here/Dockerfile" -t "$image" "$here"
         return
     fi
     need buildah podman runc
@@ -108,7 +115,7 @@ build() {
     buildah "${buildah_globals[@]}" build --isolation chroot --layers --pull=never \
         --build-arg "BASE_IMAGE=$base_tag" \
         -v "$ca_bundle:$image_ca_bundle:ro" \
-        -f "$here/Dockerfile" -t "$tag" "$here"
+        -f "$here/Dockerfile" -t "$image" "$here"
     # Dangling layers of earlier builds would grow the store build after build.
     eng image prune -f >/dev/null
 }
@@ -134,7 +141,8 @@ run() {
 case ${1:-} in
     build) shift && build "$@" ;;
     run) shift && run "$@" ;;
-    size) eng image inspect --format '{{.Size}}' "${2:?usage: image.sh size TAG}" ;;
+    size) eng image inspect --format '{{.Size}}' "$image" ;;
+    name) echo "$image" ;;
     clean)
         if [[ $engine == podman && -d $store/storage ]]; then
             eng system reset --force >/dev/null 2>&1 || true
@@ -142,6 +150,6 @@ case ${1:-} in
         fi
         ;;
     engine) echo "$engine" ;;
-    "") die "usage: image.sh build TAG | run ARGS... | size TAG | clean | engine | ENGINE-ARGS..." ;;
+    "") die "usage: image.sh build | run ARGS... | size | name | engine | clean | ENGINE-ARGS..." ;;
     *) eng "$@" ;;
 esac
