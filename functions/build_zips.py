@@ -1,8 +1,8 @@
 """Build one deployment zip per Lambda, byte-identical for the same inputs.
 
 Each zip holds, at its root: `app.py` (the handler module), the `pipeline` package, the
-numpy-free part of `detector` (`__init__`, `config`, `errors`, `formats`, `results` and the
-results schema, copied from model/detector so there is one source of truth) and the
+numpy-free part of `detector` (`__init__`, `config`, `errors`, `formats`, `results`, `s3url`
+and the results schema, copied from model/detector so there is one source of truth) and the
 vendored dependencies from `--deps` (installed by `make functions` from
 functions/requirements.txt).
 
@@ -29,6 +29,7 @@ DETECTOR_FILES = (
     "errors.py",
     "formats.py",
     "results.py",
+    "s3url.py",
     "schema/results.schema.json",
 )
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
