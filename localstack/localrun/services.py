@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from detector.s3url import parse_s3_url
+from detector_dev.machine import free_port
 
 from .client import LOCAL_CREDENTIALS_ENV, Client
-from .processes import ROOT, PipelineError, ServiceSpec, Supervisor, free_port
+from .processes import ROOT, PipelineError, ServiceSpec, Supervisor
 from .stack import REGION, Stack
 
 HERE = ROOT / "localstack"
