@@ -24,12 +24,12 @@ from container_helpers import (
     comparable,
     drawn_page,
     encode,
-    free_port,
     make_model_dir,
     pdf_of,
 )
 
 from detector.opencv_detector import OpenCVDetector
+from detector_dev.machine import free_port
 
 IMAGE_SH = REPO / "model" / "image.sh"
 pytestmark = pytest.mark.slow
@@ -208,6 +208,7 @@ SEED_CHECKS = """
 import sys
 from inference import model_fn; print('OK')
 from detector.opencv_detector import OpenCVDetector
+from detector_dev.machine import free_port
 OpenCVDetector()
 import cv2
 from inference import predict_fn
