@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "model"))
 
 from detector_dev.machine import describe_machine  # noqa: E402
-
 from detector_dev.synthetic import draw_plan  # noqa: E402
 
 CHILD = """
