@@ -147,6 +147,8 @@ case ${1:-} in
         if [[ $engine == podman && -d $store/storage ]]; then
             eng system reset --force >/dev/null 2>&1 || true
             rm -rf "$store"
+            # The engines' run directories for the host network, if nothing else uses them.
+            rmdir /run/containers/networks /run/containers 2>/dev/null || true
         fi
         ;;
     engine) echo "$engine" ;;
