@@ -48,6 +48,9 @@ podman_globals=(
 )
 buildah_globals=(--root "$store/storage" --runroot "$store/run" --storage-driver overlay)
 
+tmp_rootfs=
+trap 'rm -rf "${tmp_rootfs:-}"' EXIT
+
 die() {
     echo "image.sh: $*" >&2
     exit 2
@@ -89,7 +92,7 @@ make_base() {
     mirror=$(debian_mirror)
     [[ -n $mirror ]] || die "no Debian mirror in apt's configuration (apt-get indextargets)"
     rootfs=$(mktemp -d "$store/rootfs.XXXXXX")
-    trap 'rm -rf "$rootfs"' RETURN
+    tmp_rootfs=$rootfs # removed on exit, whatever happens
     echo "image.sh: making the base $base_tag with debootstrap from $mirror" >&2
     debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
         "$(codename)" "$rootfs" "$mirror" >"$store/debootstrap.log" 2>&1 ||
