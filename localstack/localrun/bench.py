@@ -13,8 +13,6 @@ upload got exactly one result document (one version: nothing processed twice).
 
 from __future__ import annotations
 
-import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -24,6 +22,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from detector_dev.machine import describe_machine
+
 from .client import Client
 from .demo import draw_png
 from .processes import ROOT, PipelineError
@@ -31,17 +31,6 @@ from .processes import ROOT, PipelineError
 DATASET = ROOT.parent / "shared" / "datasets" / "r3d"
 UPLOAD_THREADS = 4
 LIST_INTERVAL_S = 0.25
-
-
-def machine() -> str:
-    model = platform.machine()
-    with open("/proc/cpuinfo", encoding="utf-8") as info:
-        for line in info:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return f"{model}, {os.cpu_count()} cores, load average {load} at the end (shared machine)"
 
 
 def plan_files(count: int, dataset: Path, into: Path, seed: int) -> list[Path]:
@@ -140,5 +129,5 @@ def bench(client: Client, count: int, seed: int, dataset: Path = DATASET) -> int
         f"p95 {percentile(latencies, 95):.1f}, max {latencies[-1]:.1f}"
     )
     print(f"result documents written more than once: {duplicates}")
-    print(f"machine: {machine()}")
+    print(f"machine: {describe_machine()} (at the end of the run)")
     return 0 if duplicates == 0 else 1
