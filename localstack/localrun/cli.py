@@ -19,7 +19,7 @@ from .demo import demo
 from .processes import ROOT, PipelineError, Supervisor
 from .services import SERVICES, Pipeline
 from .stack import terraform_outputs
-from .status import report
+from .status import render, report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, help="model server workers (default: CPU count)")
     p.add_argument("--seed", type=int, default=7, help="demo, bench: seed of the drawn plan")
     p.add_argument("--count", type=int, default=200, help="bench: plans uploaded together")
+    p.add_argument("--json", action="store_true", help="status: as JSON")
     p.add_argument(
         "--stuck-after", type=float, default=300, help="status: seconds before a plan is stuck"
     )
@@ -74,7 +75,7 @@ def run(pipe: Pipeline, args: argparse.Namespace) -> int:
         return 0
     if args.command == "status":
         view = report(pipe, args.stuck_after)
-        print(json.dumps(view, indent=2))
+        print(json.dumps(view, indent=2) if args.json else render(view))
         return 0 if all(p["healthy"] for p in view["processes"].values()) else 1
     down = [name for name in SERVICES if not pipe.supervisor.healthy(name)]
     if down:

@@ -29,25 +29,14 @@ def _age_s(item: dict[str, Any], now: datetime) -> float | None:
     return (now - moment).total_seconds()
 
 
-def status_index(pipe: Pipeline) -> tuple[str, str | None] | None:
-    """(name, sort key) of the table's global secondary index keyed on ``status``, if any."""
-    table = pipe.client.dynamodb.describe_table(TableName=pipe.stack.table_name)["Table"]
-    for index in table.get("GlobalSecondaryIndexes") or []:
-        keys = {k["KeyType"]: k["AttributeName"] for k in index["KeySchema"]}
-        if keys.get("HASH") == "status":
-            return index["IndexName"], keys.get("RANGE")
-    return None
-
-
 def _query(pipe: Pipeline, index: str, status: str) -> list[dict[str, Any]]:
     return [item for page in _pages(pipe, index, status, count=False) for item in page["Items"]]
 
 
 def plan_items(pipe: Pipeline) -> tuple[dict[str, int], list[dict[str, Any]], str]:
     """Counts by status, the items not final, and how they were read."""
-    index = status_index(pipe)
-    if index is not None:
-        name, _ = index
+    name = pipe.client.index_on("status")
+    if name is not None:
         counts = {s: sum(p.get("Count", 0) for p in _pages(pipe, name, s)) for s in STATUSES}
         open_items = [plain_item(i) for i in _query(pipe, name, "SUBMITTED")]
         return counts, open_items, f"Query on index {name}"
@@ -133,3 +122,34 @@ def report(pipe: Pipeline, stuck_after_s: float = 300) -> dict[str, Any]:
         },
         "queues": pipe.client.queue_depths(),
     }
+
+
+def render(view: dict[str, Any]) -> str:
+    """The report as an operator reads it: one line per service, plan counts, queues."""
+    lines = ["services:"]
+    for name, proc in view["processes"].items():
+        state = "healthy" if proc["healthy"] else ("UNHEALTHY" if proc["running"] else "DOWN")
+        extra = (
+            f", {proc['invocations_held']} invocations held" if "invocations_held" in proc else ""
+        )
+        lines.append(f"  {name:<9} {state:<9} pid {proc['pid']}{extra}")
+    plans = view["plans"]
+    counts = ", ".join(f"{s} {n}" for s, n in plans["by_status"].items())
+    lines.append(f"plans: {counts} (read by {plans['read_by']})")
+    oldest = plans["oldest_not_final"]
+    if oldest:
+        lines.append(f"  oldest not final: {oldest['key']} {oldest['status']} {oldest['age_s']} s")
+    stuck_key = next(k for k in plans if k.startswith("stuck_over_"))
+    lines.append(f"  {stuck_key.replace('_', ' ')}: {plans[stuck_key]}")
+    for item in plans["stuck"]:
+        error = f" last error: {item['last_error']}" if item["last_error"] else ""
+        lines.append(
+            f"    {item['key']} {item['status']} {item['age_s']} s, "
+            f"attempts {item['attempts']}{error}"
+        )
+    lines.append("queues (visible / in flight / delayed):")
+    for name, depth in view["queues"].items():
+        flag = "  <- parked messages" if name.startswith("dlq:") and depth["visible"] else ""
+        counts = f"{depth['visible']:>5} {depth['in_flight']:>5} {depth['delayed']:>5}"
+        lines.append(f"  {name:<16} {counts}{flag}")
+    return "\n".join(lines)
