@@ -82,5 +82,5 @@ def run(pipe: Pipeline, args: argparse.Namespace) -> int:
         print(f"error: not healthy: {', '.join(down)} (make pipeline-up)", file=sys.stderr)
         return 1
     if args.command == "bench":
-        return bench(pipe.client, args.count, args.seed)
+        return bench(pipe, args.count, args.seed)
     return demo(pipe.client, args.seed)
