@@ -38,9 +38,15 @@ IMAGE_SH = ROOT / "model" / "image.sh"
 
 
 def serve_spec(
-    port: int, model_dir: Path, *, workers: int | None = None, runtime: str = "process"
+    port: int,
+    model_dir: Path,
+    model_env: dict[str, str] | None = None,
+    *,
+    workers: int | None = None,
+    runtime: str = "process",
 ) -> ServiceSpec:
-    """The model server on 127.0.0.1:`port` with the model in `model_dir`.
+    """The model server on 127.0.0.1:`port` with the model in `model_dir` and the model's
+    container environment `model_env` (SageMaker sets it in the container).
 
     ``image`` runs the built image through ``model/image.sh`` as SageMaker runs it (`serve`,
     the model directory mounted at /opt/ml/model); SIGTERM reaches the container through the
@@ -48,7 +54,7 @@ def serve_spec(
     """
     if runtime not in MODEL_RUNTIMES:
         raise PipelineError(f"model runtime {runtime!r}: one of {', '.join(MODEL_RUNTIMES)}")
-    env = {"SAGEMAKER_BIND_TO_PORT": str(port)}
+    env = {**(model_env or {}), "SAGEMAKER_BIND_TO_PORT": str(port)}
     if workers:
         env["SAGEMAKER_MODEL_SERVER_WORKERS"] = str(workers)
     health = f"http://127.0.0.1:{port}/ping"
@@ -75,9 +81,10 @@ class Pipeline:
         self.supervisor = Supervisor(self.dir)
         self.client = Client(emulator_url, stack)
 
-    def deploy_model(self, artifact: Path) -> Path:
+    def deploy_model(self, artifact: Path) -> tuple[Path, dict[str, str]]:
         """Upload the artifact to ``ModelDataUrl``, then fetch and unpack it as SageMaker does
-        for the endpoint's model; returns the model directory (``/opt/ml/model``)."""
+        for the endpoint's model; returns the model directory (``/opt/ml/model``) and the
+        container's environment from the model (SageMaker sets it in the container)."""
         s3, sagemaker = self.client.s3, self.client.sagemaker
         bucket, key = parse_s3_url(self.stack.model_data_url, s3_only=True)
         s3.put_object(Bucket=bucket, Key=key, Body=artifact.read_bytes())
@@ -93,11 +100,12 @@ class Pipeline:
         model_dir.mkdir(exist_ok=True)
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
             tar.extractall(model_dir, filter="data")
-        return model_dir
+        return model_dir, dict(container.get("Environment") or {})
 
     def specs(
         self,
         model_dir: Path,
+        model_env: dict[str, str],
         functions_dir: Path,
         *,
         workers: int | None = None,
@@ -139,7 +147,7 @@ class Pipeline:
             REGION,
         ]
         return [
-            serve_spec(serve_port, model_dir, workers=workers, runtime=model_runtime),
+            serve_spec(serve_port, model_dir, model_env, workers=workers, runtime=model_runtime),
             ServiceSpec(
                 "endpoint", endpoint_cmd, LOCAL_CREDENTIALS_ENV, health_url=f"{endpoint_url}/ping"
             ),
@@ -161,8 +169,10 @@ class Pipeline:
     ) -> dict[str, Any]:
         """Deploy the model and start the three services; returns what ``state.json`` holds."""
         self.stop()  # a second start restarts rather than doubling
-        model_dir = self.deploy_model(artifact)
-        specs = self.specs(model_dir, functions_dir, workers=workers, model_runtime=model_runtime)
+        model_dir, model_env = self.deploy_model(artifact)
+        specs = self.specs(
+            model_dir, model_env, functions_dir, workers=workers, model_runtime=model_runtime
+        )
         try:
             for spec in specs:
                 self.supervisor.start(spec)
