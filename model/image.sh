@@ -70,6 +70,16 @@ eng() {
     fi
 }
 
+# The engine in place of this script: a signal sent to it (a supervisor's SIGTERM) reaches the
+# engine, which passes it on to the container of a foreground `run`.
+exec_eng() {
+    if [[ $engine == docker ]]; then
+        exec docker "$@"
+    else
+        exec podman "${podman_globals[@]}" "$@"
+    fi
+}
+
 # This machine's Debian release, and apt's own mirror for it (its first `deb` source): no host
 # is written here.
 codename() {
@@ -138,7 +148,7 @@ run() {
     if [[ $engine == podman ]]; then
         args+=(--ulimit nofile=20000:20000 --ulimit nproc=32768:32768)
     fi
-    eng run "${args[@]}" "$@"
+    exec_eng run "${args[@]}" "$@"
 }
 
 case ${1:-} in
