@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/large_plan.py [--width 6000 --height 4500 --runs 5 --seed 1]
 
-The plan is drawn by `detector.synthetic` and written as a PNG; a fresh child process then
+The plan is drawn by `detector_dev.synthetic` and written as a PNG; a fresh child process then
 decodes it once and runs the detector on it `--runs` times, so the peak memory printed is that
 of a process that did nothing but this (interpreter and libraries included). Printed: the
 median wall time of `detect_rooms` on the decoded page (the issue's bar: <= 1.5 s), of the
@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO / "model"))
 
 from detector.allocator import keep_freed_memory  # noqa: E402
 from detector.opencv_detector import OpenCVDetector  # noqa: E402
-from detector.synthetic import compare_with_truth, draw_plan  # noqa: E402
+from detector_dev.synthetic import compare_with_truth, draw_plan  # noqa: E402
 
 
 def machine() -> str:

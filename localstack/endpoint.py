@@ -17,14 +17,22 @@ in headers), so the real trigger Lambda talks to it through
    ``Completed`` with ``responseParameters.outputLocation``, or ``Failed`` with
    ``failureReason``) to the success or error SNS topic, whose SQS subscriptions moto delivers.
 
-Usage: ``python localstack/endpoint.py --emulator-url URL --container-url URL [--port 8081]``.
+Accepted invocations are durable, as in SageMaker's internal queue: with ``--queue-dir`` each one
+is written to disk before the ``202`` and removed once its notification is published; at start
+the stand-in resumes every invocation left there (a crash or a restart loses none; one that was
+running may run again: delivery is at least once).
+
+Usage: ``python localstack/endpoint.py --emulator-url URL --container-url URL [--port 8081]
+[--queue-dir DIR]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
+import os
 import re
 import signal
 import sys
@@ -40,6 +48,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -91,6 +100,7 @@ class Invocation:
     config: AsyncConfig
     ttl_seconds: int
     timeout_seconds: int
+    headers: dict[str, str]  # the request's SageMaker headers, kept to resume it
     received: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -142,7 +152,9 @@ def failure_reason(status: int, body: bytes) -> str:
 class AsyncEndpointRuntime:
     """Accepts invocations and runs them on the container, one pool per endpoint."""
 
-    def __init__(self, emulator_url: str, container_url: str, region: str) -> None:
+    def __init__(
+        self, emulator_url: str, container_url: str, region: str, queue_dir: Path | None = None
+    ) -> None:
         cfg = Config(retries={"max_attempts": 3, "mode": "standard"})
         common: dict[str, Any] = {
             "endpoint_url": emulator_url,
@@ -156,6 +168,9 @@ class AsyncEndpointRuntime:
         self.region = region
         self._pools: dict[str, ThreadPoolExecutor] = {}
         self._lock = threading.Lock()
+        self.queue_dir = queue_dir
+        if queue_dir is not None:
+            queue_dir.mkdir(parents=True, exist_ok=True)
         self.completed = 0
         self.failed = 0
 
@@ -191,7 +206,23 @@ class AsyncEndpointRuntime:
         )
 
     def submit(self, endpoint: str, headers: dict[str, str]) -> Invocation:
-        """Validate and queue one ``InvokeEndpointAsync``; raises ``EndpointError`` (4xx)."""
+        """Validate, store and queue one ``InvokeEndpointAsync``; raises ``EndpointError``
+        (4xx, nothing stored). Once this returns, the invocation survives a crash."""
+        inv = self._invocation(endpoint, headers)
+        self._store(inv)
+        self._enqueue(inv)
+        logger.info(
+            "accepted %s: %s -> %s",
+            inv.inference_id,
+            inv.input_location,
+            inv.output_location,
+            extra={"endpoint": endpoint},
+        )
+        return inv
+
+    def _invocation(
+        self, endpoint: str, headers: dict[str, str], received: datetime | None = None
+    ) -> Invocation:
         input_location = headers.get("inputlocation")
         if not input_location:
             raise EndpointError("ValidationError", "InputLocation is required")
@@ -211,7 +242,7 @@ class AsyncEndpointRuntime:
         output, failure = output_locations(
             config, inference_id, headers.get("filename"), headers.get("s3outputpathextension")
         )
-        inv = Invocation(
+        return Invocation(
             endpoint=endpoint,
             inference_id=inference_id,
             input_location=input_location,
@@ -223,23 +254,68 @@ class AsyncEndpointRuntime:
             config=config,
             ttl_seconds=ttl,
             timeout_seconds=timeout,
+            headers={**headers, "inference-id": inference_id},
+            received=received or datetime.now(UTC),
         )
+
+    def _enqueue(self, inv: Invocation) -> None:
         with self._lock:
-            pool = self._pools.get(endpoint)
+            pool = self._pools.get(inv.endpoint)
             if pool is None:
                 pool = ThreadPoolExecutor(
-                    max_workers=config.max_concurrency, thread_name_prefix=f"endpoint-{endpoint}"
+                    max_workers=inv.config.max_concurrency,
+                    thread_name_prefix=f"endpoint-{inv.endpoint}",
                 )
-                self._pools[endpoint] = pool
+                self._pools[inv.endpoint] = pool
         pool.submit(self._run_logged, inv)
-        logger.info(
-            "accepted %s: %s -> %s",
-            inference_id,
-            input_location,
-            output,
-            extra={"endpoint": endpoint},
-        )
-        return inv
+
+    # ---------------------------------------------------------------- the durable queue
+    def _queue_file(self, inv: Invocation) -> Path | None:
+        if self.queue_dir is None:
+            return None
+        digest = hashlib.sha256(f"{inv.endpoint}\n{inv.inference_id}".encode()).hexdigest()
+        return self.queue_dir / f"{digest}.json"
+
+    def _store(self, inv: Invocation) -> None:
+        """Write the accepted invocation to disk (fsync'd) before the 202 is sent."""
+        path = self._queue_file(inv)
+        if path is None:
+            return
+        record = {"endpoint": inv.endpoint, "headers": inv.headers, "received": iso(inv.received)}
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("w", encoding="utf-8") as out:
+            json.dump(record, out)
+            out.flush()
+            os.fsync(out.fileno())
+        tmp.replace(path)
+
+    def _done(self, inv: Invocation) -> None:
+        path = self._queue_file(inv)
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+    def resume(self) -> int:
+        """Queue again every invocation a previous run accepted and did not finish."""
+        if self.queue_dir is None:
+            return 0
+        records = []
+        for path in self.queue_dir.glob("*.json"):
+            try:
+                records.append(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                logger.warning("unreadable queued invocation %s: left aside", path)
+                path.rename(path.with_suffix(".bad"))
+        records.sort(key=lambda r: r["received"])
+        for record in records:
+            received = datetime.fromisoformat(record["received"].replace("Z", "+00:00"))
+            try:
+                inv = self._invocation(record["endpoint"], record["headers"], received)
+            except EndpointError as err:  # the endpoint is gone: nothing can run it
+                logger.warning("queued invocation dropped: %s", err)
+                continue
+            logger.info("resumed %s (accepted at %s)", inv.inference_id, record["received"])
+            self._enqueue(inv)
+        return len(records)
 
     # ---------------------------------------------------------------- data plane
     def _run_logged(self, inv: Invocation) -> None:
@@ -247,6 +323,8 @@ class AsyncEndpointRuntime:
             self.run(inv)
         except Exception:  # one invocation must never take the server down
             logger.exception("invocation %s crashed the stand-in", inv.inference_id)
+            return  # kept on disk: the next start runs it again
+        self._done(inv)
 
     def _read_input(self, location: str) -> bytes:
         bucket, key = split_s3_uri(location)
@@ -388,8 +466,9 @@ class AsyncEndpointRuntime:
         self.sns.publish(TopicArn=topic, Message=json.dumps(message))
 
     def shutdown(self) -> None:
+        """Finish the running invocations; the queued ones stay on disk for the next start."""
         for pool in self._pools.values():
-            pool.shutdown(wait=True, cancel_futures=False)
+            pool.shutdown(wait=True, cancel_futures=self.queue_dir is not None)
 
 
 def make_handler(runtime: AsyncEndpointRuntime) -> type[BaseHTTPRequestHandler]:
@@ -462,9 +541,13 @@ def serve(
     port: int,
     region: str,
     ready: Callable[[int], None] | None = None,
+    queue_dir: Path | None = None,
 ) -> None:
-    runtime = AsyncEndpointRuntime(emulator_url, container_url, region)
+    runtime = AsyncEndpointRuntime(emulator_url, container_url, region, queue_dir)
     server = ThreadingHTTPServer((host, port), make_handler(runtime))
+    resumed = runtime.resume()
+    if resumed:
+        logger.info("resumed %d accepted invocations from %s", resumed, queue_dir)
     server.daemon_threads = True
     logger.info(
         "SageMaker runtime stand-in on http://%s:%d -> container %s, emulator %s",
@@ -498,6 +581,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8081)
     p.add_argument("--region", default="us-east-1")
+    p.add_argument(
+        "--queue-dir", type=Path, help="keep accepted invocations here (resumed at start)"
+    )
     p.add_argument("--log-level", default="INFO")
     args = p.parse_args(argv)
     logging.basicConfig(
@@ -505,7 +591,14 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    serve(args.emulator_url, args.container_url, args.host, args.port, args.region)
+    serve(
+        args.emulator_url,
+        args.container_url,
+        args.host,
+        args.port,
+        args.region,
+        queue_dir=args.queue_dir,
+    )
     return 0
 
 

@@ -3,7 +3,8 @@
 Reads `terraform output -json stack` of terraform/envs/local and checks what the emulator can
 show without running any Lambda or container:
 
-- an object created under the blueprints prefix reaches the uploads queue as an S3 event,
+- an object created under the blueprints prefix (from the stack's ``prefixes``) reaches the
+  uploads queue as an S3 event,
   and one outside the prefix does not;
 - a message on the success and error topics reaches the success and failure queue as an SNS
   envelope (raw_message_delivery = false);
@@ -57,10 +58,12 @@ def _drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
 
 def check_upload_notification(s3: Any, sqs: Any, stack: dict[str, Any]) -> str:
     bucket, queue = stack["blueprints_bucket"], stack["queue_urls"]["uploads"]
+    prefix = stack["prefixes"]["blueprints"]
     _drain(sqs, queue)
-    key = f"blueprints/smoke/{uuid.uuid4().hex}.png"
+    key = f"{prefix}smoke/{uuid.uuid4().hex}.png"
     s3.put_object(Bucket=bucket, Key=key, Body=b"\x89PNG smoke")
-    s3.put_object(Bucket=bucket, Key=f"elsewhere/{uuid.uuid4().hex}.png", Body=b"ignored")
+    # Outside the prefix (any other top-level folder): no notification.
+    s3.put_object(Bucket=bucket, Key=f"not-{prefix}{uuid.uuid4().hex}.png", Body=b"ignored")
     # Event keys are URL-encoded (moto also encodes the slashes, which S3 leaves as they are).
     keys = [
         unquote_plus(record["s3"]["object"]["key"])
@@ -70,7 +73,7 @@ def check_upload_notification(s3: Any, sqs: Any, stack: dict[str, Any]) -> str:
     ]
     if keys != [key]:
         raise SmokeError(f"uploads queue got {keys}, expected exactly [{key!r}]")
-    return f"upload under blueprints/ -> uploads queue ({key})"
+    return f"upload under {prefix} -> uploads queue ({key})"
 
 
 def check_topic(sns: Any, sqs: Any, topic_arn: str, queue_url: str, name: str) -> str:

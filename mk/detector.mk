@@ -10,7 +10,7 @@ demo: venv ## draw a plan, find its rooms, write the JSON and an overlay PNG int
 	@$(DETECTOR_CLI) draw $(DEMO_DIR)/plan.png --seed $(DEMO_SEED) --width 1600 --height 1200 \
 		--noise 0.3 --truth $(DEMO_DIR)/plan.truth.png
 	@$(DETECTOR_CLI) detect $(DEMO_DIR)/plan.png --out $(DEMO_DIR) --overlay
-	@$(PY) -c "import sys; from detector.synthetic import compare_files; \
+	@$(PY) -c "import sys; from detector_dev.synthetic import compare_files; \
 		print(compare_files(sys.argv[1], sys.argv[2]))" $(DEMO_DIR)/plan.json $(DEMO_DIR)/plan.truth.png
 	@echo "results JSON: $(DEMO_DIR)/plan.json"
 	@echo "overlay PNG:  $(DEMO_DIR)/plan.overlay.png (each room found, filled and numbered)"

@@ -9,7 +9,7 @@
 PIPELINE_SEED ?= 7
 PIPELINE = $(PY) localstack/local_pipeline.py --state-dir $(LOCAL_DIR) --emulator-url $(EMULATOR_URL)
 
-.PHONY: pipeline-up pipeline-stop pipeline-down pipeline-demo pipeline-status pipeline-test pipeline-bench
+.PHONY: pipeline-up pipeline-stop pipeline-down pipeline-demo pipeline-status pipeline-test pipeline-bench pipeline-restart
 PIPELINE_BENCH_COUNT ?= 10
 
 pipeline-up: local-up model-artifact ## local stack + model server + endpoint stand-in + Lambda runner (pids, logs: .local/pipeline/)
@@ -17,6 +17,10 @@ pipeline-up: local-up model-artifact ## local stack + model server + endpoint st
 
 pipeline-stop: ## stop the processes pipeline-up started (the local stack stays)
 	@$(PIPELINE) down
+
+SERVICE ?=
+pipeline-restart: ## restart one service of the running pipeline: make pipeline-restart SERVICE=serve|endpoint|runner
+	@$(PIPELINE) restart $(SERVICE)
 
 pipeline-down: pipeline-stop ## stop the pipeline's processes, destroy the local stack, stop the emulator
 	@$(MAKE) --no-print-directory local-down
@@ -27,7 +31,7 @@ pipeline-demo: venv ## draw a plan, upload it, print its results document, timin
 pipeline-bench: venv ## upload PIPELINE_BENCH_COUNT (10) drawn plans at once: per-plan end-to-end time, throughput
 	@$(PIPELINE) bench --count $(PIPELINE_BENCH_COUNT) --seed $(PIPELINE_SEED)
 
-pipeline-status: ## are the pipeline's processes alive; queue and DLQ depths
+pipeline-status: ## each service's health, plans by status, oldest unfinished plan, queue and DLQ depths
 	@$(PIPELINE) status
 
 pipeline-test: venv ## the end-to-end tests only (own emulator, stack and processes; ~2 min)

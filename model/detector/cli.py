@@ -7,17 +7,20 @@
 `detect` writes one results document (JSON, validated against the schema) per plan, also for a
 plan that fails (status "failed", with the error), and exits 1 if any plan failed, 2 on a usage
 or configuration error. Folders expand to the supported files directly inside them.
+`draw` and `benchmark` come from the development package `detector_dev` (a source checkout);
+where it is absent they say so and exit 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import mimetypes
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -224,16 +227,46 @@ def _cmd_detect(args: argparse.Namespace) -> int:
 
 
 def _cmd_draw(args: argparse.Namespace) -> int:
-    from .synthetic import describe, write_plan
+    from detector_dev.synthetic import describe, write_plan
 
     print(describe(write_plan(args), args))
     return EXIT_OK
 
 
 def _cmd_benchmark(args: argparse.Namespace) -> int:
-    from .benchmark import main as benchmark_main
+    from detector_dev.benchmark import main as benchmark_main
 
     return benchmark_main(args)
+
+
+def _dev_tools_missing(args: argparse.Namespace) -> int:
+    print(
+        f"error: `{args.command}` needs the development package detector_dev, which this "
+        "install does not carry (the model image ships the runtime only); run it from a "
+        "source checkout (`make venv`)",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE
+
+
+def _add_dev_command(
+    sub: argparse._SubParsersAction, name: str, summary: str, module: str, func: Callable
+) -> None:
+    """A subcommand of the development package, or a clear error where it is not installed.
+
+    Imported lazily: the runtime (`detect`) never loads drawing or scoring code.
+    """
+    p = sub.add_parser(name, help=summary)
+    try:
+        add_arguments = importlib.import_module(module).add_arguments
+    except ModuleNotFoundError as err:
+        if not f"{module}.".startswith(f"{err.name}."):
+            raise  # the package is there but something it imports is missing: a real error
+        p.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+        p.set_defaults(func=_dev_tools_missing)
+        return
+    add_arguments(p)  # the development module owns its options
+    p.set_defaults(func=func)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -269,17 +302,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.set_defaults(func=_cmd_detect)
 
-    from .synthetic import add_arguments as add_draw_arguments
-
-    dr = sub.add_parser("draw", help="draw a synthetic plan with exact room truth")
-    add_draw_arguments(dr)
-    dr.set_defaults(func=_cmd_draw)
-
-    b = sub.add_parser("benchmark", help="score the detector on a dataset with ground truth")
-    from .benchmark import add_arguments as add_benchmark_arguments
-
-    add_benchmark_arguments(b)  # detector.benchmark owns its options
-    b.set_defaults(func=_cmd_benchmark)
+    _add_dev_command(
+        sub,
+        "draw",
+        "draw a synthetic plan with exact room truth",
+        "detector_dev.synthetic",
+        _cmd_draw,
+    )
+    _add_dev_command(
+        sub,
+        "benchmark",
+        "score the detector on a dataset with ground truth",
+        "detector_dev.benchmark",
+        _cmd_benchmark,
+    )
     return p
 
 

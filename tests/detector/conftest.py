@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from detector.config import DetectorConfig
-from detector.synthetic import DrawnPlan, TruthScore, compare_with_truth, draw_plan
+from detector_dev.synthetic import DrawnPlan, TruthScore, compare_with_truth, draw_plan
 
 
 @pytest.fixture(scope="session")

@@ -115,6 +115,21 @@ def test_usage_errors_exit_2(tmp_path, plan_png, capsys):
     assert exit_info.value.code == 2
 
 
+def test_without_the_development_package_draw_and_benchmark_say_so(
+    tmp_path, plan_png, monkeypatch, capsys
+):
+    """As where only the runtime is installed (the image): `detect` works, the dev tools explain."""
+    for name in [m for m in sys.modules if m.split(".")[0] == "detector_dev"]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "detector_dev", None)  # import fails as if absent
+    assert main(["draw", str(tmp_path / "p.png"), "--seed", "1"]) == EXIT_USAGE
+    assert "needs the development package detector_dev" in capsys.readouterr().err
+    assert main(["benchmark", str(tmp_path)]) == EXIT_USAGE
+    assert "`benchmark` needs the development package" in capsys.readouterr().err
+    assert main(["detect", str(plan_png), "--out", str(tmp_path / "r.json")]) == EXIT_OK
+    assert not (tmp_path / "p.png").exists()
+
+
 def test_config_file_is_used(tmp_path, plan_png):
     cfg = tmp_path / "cfg.json"
     cfg.write_text(json.dumps({"max_pixels": 10_000}))

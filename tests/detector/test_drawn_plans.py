@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from detector.opencv_detector import OpenCVDetector
-from detector.synthetic import compare_with_truth, draw_plan
+from detector_dev.synthetic import compare_with_truth, draw_plan
 
 # (seed, width, height, noise, skew in degrees): sizes, noise and skew vary together so the
 # set stays small and fast

@@ -6,7 +6,6 @@ import cv2
 import numpy as np
 import pytest
 
-from detector.benchmark import match_rooms, rasterise_rooms
 from detector.config import DetectorConfig
 from detector.opencv_detector import OpenCVDetector, trace_rooms
 from detector.stages import (
@@ -22,40 +21,8 @@ from detector.stages import (
     to_grey8,
     wall_ends,
 )
-from detector.synthetic import compare_with_truth, draw_plan
-
-
-def draw_two_rooms(
-    s: int = 1, *, doorway: bool = True, window: bool = True, clutter: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
-    """A 400 x 300 (times `s`) plan: two rooms side by side; returns (image, truth labels).
-
-    Exterior walls 8 px, the partition 6 px with a 40 px open doorway, a 60 px window in
-    the top wall drawn as two thin grey lines, and clutter: text, a door arc, a table, a
-    dimension line outside.
-    """
-    img = np.full((300 * s, 400 * s), 255, np.uint8)
-    x0, y0, x1, y1, te, ti = 50 * s, 50 * s, 350 * s, 250 * s, 8 * s, 6 * s
-    img[y0:y1, x0:x1] = 0
-    img[y0 + te : y1 - te, x0 + te : x1 - te] = 255
-    xm = 200 * s
-    img[y0:y1, xm - ti // 2 : xm + ti // 2] = 0
-    labels = np.zeros(img.shape, np.int32)
-    labels[y0 + te : y1 - te, x0 + te : xm - ti // 2] = 1
-    labels[y0 + te : y1 - te, xm + ti // 2 : x1 - te] = 2
-    if doorway:
-        img[130 * s : 170 * s, xm - ti // 2 : xm + ti // 2] = 255
-    if window:
-        wx0, wx1 = 90 * s, 150 * s
-        img[y0 : y0 + te, wx0:wx1] = 255
-        img[y0 : y0 + s, wx0:wx1] = 150
-        img[y0 + te - s : y0 + te, wx0:wx1] = 150
-    if clutter:
-        cv2.putText(img, "BEDROOM", (80 * s, 200 * s), cv2.FONT_HERSHEY_SIMPLEX, 0.5 * s, 0, s)
-        cv2.ellipse(img, (xm, 130 * s), (40 * s, 40 * s), 0, 90, 180, 0, s)
-        cv2.rectangle(img, (250 * s, 150 * s), (300 * s, 200 * s), 0, s)
-        cv2.line(img, (x0, 270 * s), (x1, 270 * s), 0, s)
-    return img, labels
+from detector_dev.scoring import match_rooms, rasterise_rooms
+from detector_dev.synthetic import compare_with_truth, draw_plan, draw_two_rooms
 
 
 def score(rooms, labels):

@@ -3,7 +3,7 @@ emulator (moto server via localstack/emulator.py), the container's entrypoint `m
 the Lambda zips of `make functions` run by localstack/lambda_runner.py, the SageMaker async
 runtime stand-in localstack/endpoint.py, and boto3 as a user would call it.
 
-Everything is started here through localstack/local_pipeline.py (what `make pipeline-up` runs),
+Everything is started here through localstack/localrun (what `make pipeline-up` runs),
 on free ports with its own Terraform state (`TF_DATA_DIR`), so a `make local-up` stack running
 beside it is never touched. About two minutes, most of it `terraform apply`.
 """
@@ -18,21 +18,24 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "localstack"))
 
-import local_pipeline as lp  # noqa: E402 (after the path)
 from detector.opencv_detector import OpenCVDetector  # noqa: E402
 from detector.results import validate_document  # noqa: E402
+from localrun.client import Client  # noqa: E402
+from localrun.demo import draw_png  # noqa: E402
+from localrun.processes import free_port  # noqa: E402
+from localrun.services import Pipeline  # noqa: E402
+from localrun.stack import apply_stack, start_emulator, terraform_outputs  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def pipe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lp.Pipeline]:
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     work = tmp_path_factory.mktemp("pipeline")
     # Build what a fresh clone lacks; copy the zips so a rebuild elsewhere cannot change the code
     # under the runner (it checks each zip against the deployed CodeSha256).
@@ -48,24 +51,30 @@ def pipe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lp.Pipeline]:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    port = lp.free_port()
-    emulator = lp.start_emulator(port, work / "emulator.log")
+    port = free_port()
+    emulator = start_emulator(port, work / "emulator.log")
     url = f"http://127.0.0.1:{port}"
-    pipeline: lp.Pipeline | None = None
+    running: Pipeline | None = None
     try:
-        data_dir = lp.apply_stack(url, work, functions)
-        pipeline = lp.Pipeline(url, work, lp.terraform_outputs(data_dir))
-        pipeline.start(artifact, functions, workers=1)
-        yield pipeline
+        data_dir = apply_stack(url, work, functions)
+        running = Pipeline(url, work, terraform_outputs(data_dir))
+        running.start(artifact, functions, workers=1)
+        yield running
     finally:
-        if pipeline is not None:
-            pipeline.stop()
+        if running is not None:
+            running.stop()
         emulator.terminate()
         try:
             emulator.wait(timeout=15)
         except subprocess.TimeoutExpired:
             emulator.kill()
             emulator.wait()
+
+
+@pytest.fixture(scope="module")
+def pipe(pipeline: Pipeline) -> Client:
+    """What a user has: boto3 clients on the emulator and the stack's names."""
+    return pipeline.client
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +87,7 @@ def rooms_of(doc: dict) -> list[list[list[float]]]:
     return [room["polygon"] for page in doc["pages"] for room in page["rooms"]]
 
 
-def wait_drained(pipe: lp.Pipeline, timeout: float = 20) -> dict[str, dict[str, int]]:
+def wait_drained(pipe: Client, timeout: float = 20) -> dict[str, dict[str, int]]:
     """Queue depths once every source queue is empty (the runner deletes after the handler)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -90,10 +99,10 @@ def wait_drained(pipe: lp.Pipeline, timeout: float = 20) -> dict[str, dict[str, 
 
 
 def test_drawn_plan_gives_the_rooms_the_detector_finds(
-    pipe: lp.Pipeline, detector: OpenCVDetector
+    pipe: Client, detector: OpenCVDetector
 ) -> None:
-    png, plan = lp.draw_png(11, 1200, 900)
-    key = "blueprints/e2e/plan-11.png"
+    png, plan = draw_png(11, 1200, 900)
+    key = pipe.stack.upload_key("e2e/plan-11.png")
     started = time.monotonic()
     pipe.upload(key, png, "image/png")
     doc = pipe.wait_result(key, timeout=60)
@@ -109,20 +118,20 @@ def test_drawn_plan_gives_the_rooms_the_detector_finds(
     assert inference["endpoint"] == pipe.stack.endpoint_name
     assert inference["attempts"] == 1
     assert inference["output_location"].startswith(
-        f"s3://{pipe.stack.results_bucket}/sagemaker-output/e2e/"
+        f"s3://{pipe.stack.results_bucket}/{pipe.stack.prefixes['output']}e2e/"
     )
     assert 0 < inference["timings_s"]["end_to_end"] < elapsed + 5
 
     status = pipe.status_record(doc)
     assert status["status"] == "COMPLETED"
     assert status["room_count"] == len(rooms_of(doc))
-    assert status["result_uri"] == f"s3://{pipe.stack.results_bucket}/results/{key}.json"
+    assert status["result_uri"] == f"s3://{pipe.stack.results_bucket}/{pipe.stack.result_key(key)}"
 
 
-def test_corrupt_png_fails_once_with_a_failure_document(pipe: lp.Pipeline) -> None:
-    png, _ = lp.draw_png(12, 600, 450)
+def test_corrupt_png_fails_once_with_a_failure_document(pipe: Client) -> None:
+    png, _ = draw_png(12, 600, 450)
     corrupt = png[:64] + bytes(range(256)) * 8  # PNG magic and header, then garbage
-    key = "blueprints/e2e/corrupt.png"
+    key = pipe.stack.upload_key("e2e/corrupt.png")
     pipe.upload(key, corrupt, "image/png")
     doc = pipe.wait_result(key, timeout=60)
 
@@ -137,11 +146,11 @@ def test_corrupt_png_fails_once_with_a_failure_document(pipe: lp.Pipeline) -> No
     assert status["error_type"] == "CorruptImageError"
     # No crash loop: nothing left to redeliver, nothing parked in a dead-letter queue.
     depths = wait_drained(pipe)
-    assert all(d == {"visible": 0, "in_flight": 0} for d in depths.values()), depths
+    assert all(not any(d.values()) for d in depths.values()), depths
 
 
-def test_non_image_is_refused_before_inference(pipe: lp.Pipeline) -> None:
-    key = "blueprints/e2e/notes.png"
+def test_non_image_is_refused_before_inference(pipe: Client) -> None:
+    key = pipe.stack.upload_key("e2e/notes.png")
     pipe.upload(key, b"a shopping list, not a floor plan\n", "image/png")
     doc = pipe.wait_result(key, timeout=60)
 
@@ -153,10 +162,10 @@ def test_non_image_is_refused_before_inference(pipe: lp.Pipeline) -> None:
 
 
 def test_same_file_name_in_two_folders_gives_two_results(
-    pipe: lp.Pipeline, detector: OpenCVDetector
+    pipe: Client, detector: OpenCVDetector
 ) -> None:
     plans = {
-        f"blueprints/site-{site}/plan.png": lp.draw_png(seed, 900, 700)[0]
+        pipe.stack.upload_key(f"site-{site}/plan.png"): draw_png(seed, 900, 700)[0]
         for site, seed in (("a", 21), ("b", 22))
     }
     for key, png in plans.items():
@@ -171,32 +180,25 @@ def test_same_file_name_in_two_folders_gives_two_results(
         assert doc["source"]["uri"].endswith(key)
         expected = detector.process(plans[key], name="plan.png", content_type="image/png")
         assert rooms_of(doc) == rooms_of(expected), key
-    assert rooms_of(docs["blueprints/site-a/plan.png"]) != rooms_of(
-        docs["blueprints/site-b/plan.png"]
-    )
+    site_a, site_b = (docs[k] for k in plans)
+    assert rooms_of(site_a) != rooms_of(site_b)
     assert all(d["in_flight"] == 0 for d in wait_drained(pipe).values())
 
 
 def test_lost_model_server_is_retried_then_completed(
-    pipe: lp.Pipeline, detector: OpenCVDetector
+    pipeline: Pipeline, detector: OpenCVDetector
 ) -> None:
     """The instance is gone when the plan arrives: SageMaker reports an error, the failure
     Lambda classifies it as transient and re-queues the plan (SQS DelaySeconds); once the
     server is back, the next attempt completes. envs/local deploys the failure Lambda with a
     3 s first backoff (`retry_base_delay_seconds`), so the retry comes within seconds."""
-    lam = boto3.client(
-        "lambda",
-        endpoint_url=pipe.emulator_url,
-        region_name=lp.REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    config = lam.get_function_configuration(FunctionName=pipe.stack.function_names["failure"])
+    pipe = pipeline.client
+    config = pipe.lam.get_function_configuration(FunctionName=pipe.stack.function_names["failure"])
     assert config["Environment"]["Variables"]["RETRY_BASE_DELAY_SECONDS"] == "3"
 
-    png = lp.draw_png(31, 900, 700)[0]
-    key = "blueprints/e2e/retried.png"
-    pipe.stop_serve()
+    png = draw_png(31, 900, 700)[0]
+    key = pipe.stack.upload_key("e2e/retried.png")
+    pipeline.stop_service("serve")
     try:
         pipe.upload(key, png, "image/png")
         deadline = time.monotonic() + 30
@@ -207,7 +209,7 @@ def test_lost_model_server_is_retried_then_completed(
         assert status.get("status") == "SUBMITTED", status
         assert "model" in status["last_error"], status
     finally:
-        pipe.start_serve()
+        pipeline.start_service("serve")
     doc = pipe.wait_result(key, timeout=60)
 
     validate_document(doc)

@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from detector.synthetic import draw_plan
+from detector_dev.synthetic import draw_plan
 
 REPO = Path(__file__).resolve().parents[2]
 SERVE = REPO / "model" / "serve"

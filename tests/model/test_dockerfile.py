@@ -159,6 +159,7 @@ def test_dockerignore_sends_what_the_image_needs_and_no_more() -> None:
     for unwanted in (
         "location_detector.egg-info/PKG-INFO",
         "detector/__pycache__/x.pyc",
+        "detector_dev/synthetic.py",  # development tooling: never in the image
         "Dockerfile",
         "build-and-push.sh",
         "README.md",

@@ -1,8 +1,9 @@
 output "stack" {
-  description = "What a local run needs: bucket names, queue URLs, function names, endpoint, table."
+  description = "What a local run needs: bucket names, key prefixes, queue URLs, function names, endpoint, table."
   value = {
     blueprints_bucket = module.stack.blueprints_bucket
     results_bucket    = module.stack.results_bucket
+    prefixes          = module.stack.prefixes
     endpoint_name     = module.stack.endpoint_name
     model_data_url    = module.stack.model_data_url
     function_names    = module.stack.function_names

@@ -3,6 +3,11 @@ output "names" {
   value       = local.names
 }
 
+output "prefixes" {
+  description = "Key prefixes inside the buckets (blueprints, output, failures, results, models), from the naming module."
+  value       = local.prefixes
+}
+
 output "blueprints_bucket" {
   description = "Upload plans to s3://<this>/blueprints/."
   value       = module.buckets.blueprints_bucket

@@ -8,10 +8,10 @@ import json
 
 import cv2
 import numpy as np
-from test_stages import draw_two_rooms
 
-from detector.benchmark import add_arguments, main
 from detector.results import validate_document
+from detector_dev.benchmark import add_arguments, main
+from detector_dev.synthetic import draw_two_rooms
 
 
 def run(argv: list[str]) -> int:

@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from detector.synthetic import DrawnPlan, draw_plan, main
+from detector_dev.synthetic import DrawnPlan, draw_plan, main
 
 SEEDS = [0, 1, 2, 3, 7, 11]
 
@@ -105,7 +105,7 @@ def test_command_line_writes_plan_and_truth(tmp_path, capsys):
 def test_truth_outlines_score_perfectly_and_nothing_scores_zero(tmp_path):
     import json
 
-    from detector.synthetic import compare_files, compare_with_truth, save_truth
+    from detector_dev.synthetic import compare_files, compare_with_truth, save_truth
 
     plan = draw_plan(12, 900, 700)
     outlines = []
