@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -97,7 +97,11 @@ def reconcile_plan(record: PlanRecord, deps: ReconcilerDeps, now: datetime) -> s
         outcome = handle_success(_notification(record, finished_at=written, failed=False), deps)
         return str(outcome["outcome"])
     written = _last_modified(deps.s3, record.failure_location)
-    if written is not None:
+    # A failure object older than this attempt is an earlier attempt's, already handled
+    # (S3's LastModified has whole seconds: one second of slack).
+    if written is not None and (
+        record.submitted_at is None or written >= record.submitted_at - timedelta(seconds=1)
+    ):
         logger.warning("no notification came; handling SageMaker's failure object")
         outcome = handle_failure(_notification(record, finished_at=written, failed=True), deps)
         return str(outcome["outcome"])

@@ -42,7 +42,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     subprocess.run(["make", "-s", "functions"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     functions = work / "functions"
     functions.mkdir()
-    for name in ("trigger", "success", "failure"):
+    for name in ("trigger", "success", "failure", "reconciler"):
         shutil.copy2(ROOT / "build" / "functions" / f"{name}.zip", functions)
     artifact = work / "model.tar.gz"
     subprocess.run(
