@@ -43,9 +43,10 @@ class Pipeline:
         self.supervisor = Supervisor(self.dir)
         self.client = Client(emulator_url, stack)
 
-    def deploy_model(self, artifact: Path) -> Path:
+    def deploy_model(self, artifact: Path) -> tuple[Path, dict[str, str]]:
         """Upload the artifact to ``ModelDataUrl``, then fetch and unpack it as SageMaker does
-        for the endpoint's model; returns the model directory (``/opt/ml/model``)."""
+        for the endpoint's model; returns the model directory (``/opt/ml/model``) and the
+        container's environment from the model (SageMaker sets it in the container)."""
         s3, sagemaker = self.client.s3, self.client.sagemaker
         bucket, key = parse_s3_url(self.stack.model_data_url, s3_only=True)
         s3.put_object(Bucket=bucket, Key=key, Body=artifact.read_bytes())
@@ -61,11 +62,12 @@ class Pipeline:
         model_dir.mkdir(exist_ok=True)
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
             tar.extractall(model_dir, filter="data")
-        return model_dir
+        return model_dir, dict(container.get("Environment") or {})
 
     def specs(
         self,
         model_dir: Path,
+        model_env: dict[str, str],
         functions_dir: Path,
         *,
         workers: int | None = None,
@@ -76,6 +78,7 @@ class Pipeline:
         serve_url = f"http://127.0.0.1:{serve_port}"
         endpoint_url = f"http://127.0.0.1:{endpoint_port}"
         serve_env = {
+            **model_env,
             "PATH": f"{Path(py).parent}:{os.environ.get('PATH', '')}",
             "SAGEMAKER_BIND_TO_PORT": str(serve_port),
             "MODEL_DIR": str(model_dir),
@@ -138,8 +141,8 @@ class Pipeline:
     ) -> dict[str, Any]:
         """Deploy the model and start the three services; returns what ``state.json`` holds."""
         self.stop()  # a second start restarts rather than doubling
-        model_dir = self.deploy_model(artifact)
-        specs = self.specs(model_dir, functions_dir, workers=workers)
+        model_dir, model_env = self.deploy_model(artifact)
+        specs = self.specs(model_dir, model_env, functions_dir, workers=workers)
         try:
             for spec in specs:
                 self.supervisor.start(spec)
