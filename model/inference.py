@@ -31,7 +31,7 @@ from detector.config import DetectorConfig, load_config
 from detector.errors import InvalidPlanError
 from detector.imageio import decode_plan
 from detector.opencv_detector import OpenCVDetector
-from detector.results import SCHEMA_PATH, SchemaValidationError, Source, success_document
+from detector.results import SCHEMA_PATH, SchemaValidationError, Source
 
 log = logging.getLogger("inference")
 
@@ -84,7 +84,7 @@ def model_fn(model_dir: str | os.PathLike[str]) -> OpenCVDetector:
     """
     global _decode_config
     path = Path(model_dir) / CONFIG_FILE_NAME
-    if path.is_file():
+    if path.exists():  # a directory or unreadable file there is an error, not "the defaults"
         config = load_config(path)
         log.info("detector config loaded from %s", path)
     else:
@@ -195,6 +195,8 @@ def _unwrap_json(body: bytes) -> tuple[bytes, str, dict[str, str]]:
         doc = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InvalidRequestError(f"the JSON request body is not valid JSON: {err}") from err
+    except RecursionError as err:  # the client's nesting, not our bug: final, not retried
+        raise InvalidRequestError("the JSON request body is nested too deeply") from err
     if not isinstance(doc, dict) or not isinstance(doc.get("image"), str):
         raise InvalidRequestError(
             'a JSON request must be an object with the plan as a base64 string in "image"'
@@ -233,7 +235,8 @@ def input_fn(input_data: bytes | str, content_type: str | None) -> dict[str, Any
         body, ctype, names = _unwrap_json(body)
     config = _decode_config or _shipped_config()
     # decode_plan serialises pdfium itself (it is not thread-safe), so threads may call it.
-    plan = decode_plan(body, config, IMAGE_CONTENT_TYPES[ctype])
+    # Grey: the detector reads grey, and a colour page costs three times the memory.
+    plan = decode_plan(body, config, IMAGE_CONTENT_TYPES[ctype], grey=True)
     if not plan.pages:
         raise InvalidRequestError("the plan has no pages")
     metadata: dict[str, Any] = {
@@ -255,10 +258,6 @@ def predict_fn(data: dict[str, Any], model: OpenCVDetector) -> dict[str, Any]:
     if not pages:
         raise InvalidRequestError('predict_fn needs an "image" (or "pages") to work on')
     metadata: dict[str, Any] = data.get("metadata") or {}
-    t0 = time.perf_counter()
-    detected = model.detect_pages([np.asarray(p) for p in pages])
-    detect_ms = (time.perf_counter() - t0) * 1e3
-    decode_ms = float(metadata.get("decode_ms", 0.0))
     source = Source(
         name=metadata.get("name") or DEFAULT_PLAN_NAME,
         uri=metadata.get("uri"),
@@ -266,14 +265,8 @@ def predict_fn(data: dict[str, Any], model: OpenCVDetector) -> dict[str, Any]:
         bytes=metadata.get("bytes"),
         sha256=metadata.get("sha256"),
     )
-    prediction = success_document(
-        source=source,
-        pages=detected,
-        detector_name=model.name,
-        detector_version=model.version,
-        config=model.config.model_dump(),
-        timings_ms={"decode": decode_ms, "detect": detect_ms, "total": decode_ms + detect_ms},
-    )
+    decode_ms = float(metadata.get("decode_ms", 0.0))
+    prediction = model.document([np.asarray(p) for p in pages], source, decode_ms=decode_ms)
     prediction["rooms"] = [room for page in prediction["pages"] for room in page["rooms"]]
     return prediction
 

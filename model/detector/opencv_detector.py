@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -298,26 +299,35 @@ class OpenCVDetector:
             if r is not None
         ]
         rooms.sort(key=lambda r: (r.bbox[1], r.bbox[0], r.area_px))
-        return [
-            Room(
-                id=f"room-{i:03d}",
-                polygon=r.polygon,
-                bbox=r.bbox,
-                area_px=r.area_px,
-                area_fraction=r.area_fraction,
-                centroid=r.centroid,
-                perimeter_px=r.perimeter_px,
-                confidence=r.confidence,
-                label=r.label,
-            )
-            for i, r in enumerate(rooms, start=1)
-        ]
+        # ids in that order; every other field (and any a later stage adds) carried over
+        return [replace(r, id=f"room-{i:03d}") for i, r in enumerate(rooms, start=1)]
 
     def detect_pages(self, pages: list[np.ndarray]) -> list[Page]:
         return [
             Page(index=i, width=p.shape[1], height=p.shape[0], rooms=self.detect_rooms(p))
             for i, p in enumerate(pages)
         ]
+
+    def document(
+        self, pages: Sequence[np.ndarray], source: Source, *, decode_ms: float = 0.0
+    ) -> dict[str, Any]:
+        """The results document of a plan's decoded pages: detect each, time it, assemble.
+
+        The one path from pages to document: `process` (the CLI, from bytes) and the model
+        server's `predict_fn` (pages decoded by `input_fn`) both end here. `decode_ms` is
+        what decoding took, for the document's timings.
+        """
+        t0 = time.perf_counter()
+        detected = self.detect_pages(list(pages))
+        detect_ms = (time.perf_counter() - t0) * 1e3
+        return success_document(
+            source=source,
+            pages=detected,
+            detector_name=self.name,
+            detector_version=self.version,
+            config=self.config.model_dump(),
+            timings_ms={"decode": decode_ms, "detect": detect_ms, "total": decode_ms + detect_ms},
+        )
 
     def process(
         self,
@@ -327,24 +337,12 @@ class OpenCVDetector:
         uri: str | None = None,
         content_type: str | None = None,
     ) -> dict[str, Any]:
-        """Decode a plan's bytes and detect its rooms: the results document.
+        """Decode a plan's bytes and detect its rooms: the results document (`document`).
 
         Raises an `InvalidPlanError` subclass for input that cannot be read.
         """
         t0 = time.perf_counter()
         plan = decode_plan(data, self.config, content_type)
-        t1 = time.perf_counter()
-        pages = self.detect_pages(plan.pages)
-        t2 = time.perf_counter()
-        return success_document(
-            source=Source.from_bytes(data, name, uri, plan.content_type),
-            pages=pages,
-            detector_name=self.name,
-            detector_version=self.version,
-            config=self.config.model_dump(),
-            timings_ms={
-                "decode": (t1 - t0) * 1e3,
-                "detect": (t2 - t1) * 1e3,
-                "total": (t2 - t0) * 1e3,
-            },
-        )
+        decode_ms = (time.perf_counter() - t0) * 1e3
+        source = Source.from_bytes(data, name, uri, plan.content_type)
+        return self.document(plan.pages, source, decode_ms=decode_ms)

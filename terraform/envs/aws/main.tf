@@ -20,7 +20,7 @@ module "stack" {
   environment   = var.environment
   bucket_suffix = var.bucket_suffix
   function_packages = {
-    for fn in ["trigger", "success", "failure"] : fn => "${local.functions_dir}/${fn}.zip"
+    for fn in ["trigger", "success", "failure", "reconciler"] : fn => "${local.functions_dir}/${fn}.zip"
   }
   image_tag = var.image_tag
 
@@ -29,7 +29,7 @@ module "stack" {
   max_instance_count                      = var.max_instance_count
   max_concurrent_invocations_per_instance = var.max_concurrent_invocations_per_instance
   target_backlog_per_instance             = var.target_backlog_per_instance
-  max_attempts                            = var.max_attempts
+  retry_budget_seconds                    = var.retry_budget_seconds
   retry_base_delay_seconds                = var.retry_base_delay_seconds
   max_receive_count                       = var.max_receive_count
   reserved_concurrency                    = var.reserved_concurrency

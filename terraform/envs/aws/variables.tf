@@ -72,14 +72,14 @@ variable "target_backlog_per_instance" {
   default     = null
 }
 
-variable "max_attempts" {
-  description = "Inferences of one plan before it is given up."
+variable "retry_budget_seconds" {
+  description = "How long a plan's transient failures are retried (full-jitter backoff) before it is FAILED and parked in the uploads DLQ for `make redrive`."
   type        = number
   default     = null
 }
 
 variable "retry_base_delay_seconds" {
-  description = "First backoff delay of a re-queued plan."
+  description = "Backoff base of a re-queued plan (full jitter)."
   type        = number
   default     = null
 }
@@ -93,9 +93,10 @@ variable "max_receive_count" {
 variable "reserved_concurrency" {
   description = "Reserved concurrency per Lambda ({ trigger = 10, ... }); unset reserves none, which a new account (quota 10) needs."
   type = object({
-    trigger = optional(number)
-    success = optional(number)
-    failure = optional(number)
+    trigger    = optional(number)
+    success    = optional(number)
+    failure    = optional(number)
+    reconciler = optional(number)
   })
   default = null
 }

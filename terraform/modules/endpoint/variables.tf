@@ -70,9 +70,10 @@ variable "results_bucket_arn" {
 }
 
 variable "prefixes" {
-  description = "Key prefixes (from the naming module, their one definition): blueprints (inputs the endpoint reads), output and failures (where it writes)."
+  description = "Key prefixes (from the naming module, their one definition): blueprints and inputs (pinned copies of uploads; what the endpoint reads), output and failures (where it writes)."
   type = object({
     blueprints = string
+    inputs     = string
     output     = string
     failures   = string
   })

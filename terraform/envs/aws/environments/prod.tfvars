@@ -8,7 +8,7 @@ instance_type                           = "ml.m5.xlarge"
 max_instance_count                      = 4
 max_concurrent_invocations_per_instance = 2
 target_backlog_per_instance             = 5
-max_attempts                            = 5
+retry_budget_seconds                    = 21600 # 6 h
 max_receive_count                       = 5
 max_concurrency                         = { trigger = 10, success = 5, failure = 2 }
 log_retention_days                      = 365
