@@ -17,7 +17,7 @@ override_data {
 }
 
 variables {
-  prefixes                    = { blueprints = "blueprints/", output = "sagemaker-output/", failures = "sagemaker-failures/", results = "results/" }
+  prefixes                    = { blueprints = "blueprints/", inputs = "inputs/", output = "sagemaker-output/", failures = "sagemaker-failures/", results = "results/" }
   endpoint_name               = "location-detector-test"
   model_name_prefix           = "location-detector-test-"
   endpoint_config_name_prefix = "location-detector-test-"
