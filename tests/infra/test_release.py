@@ -144,7 +144,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded machine starts moto slowly
         while True:
             try:
                 if requests.get(f"{url}/moto-api/", timeout=1).ok:
