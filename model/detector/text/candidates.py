@@ -18,8 +18,9 @@ import numpy as np
 # symbol or a drawn line. Plans print room names between about 1/150 and 1/25 of the page.
 MIN_LETTER = 1 / 250
 MAX_LETTER = 1 / 18
+STRAIGHT = 2.0  # (letter heights) straight runs longer than this are drawn lines
 MIN_LETTER_PX = 5  # smaller cannot be read, whatever the page size
-JOIN = 0.9  # letters of a line are at most this many letter heights apart
+JOIN = 1.3  # letters of a line are at most this many letter heights apart (a space)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,15 @@ class TextLine:
     def centre(self) -> tuple[float, float]:
         x, y, w, h = self.box
         return x + w / 2, y + h / 2
+
+
+def straight_runs(ink: np.ndarray, *, min_length_px: float) -> np.ndarray:
+    """Horizontal and vertical runs of ink at least `min_length_px` long (bool HxW)."""
+    n = max(3, round(min_length_px))
+    u8 = ink.view(np.uint8)
+    runs = cv2.morphologyEx(u8, cv2.MORPH_OPEN, np.ones((1, n), np.uint8))
+    runs |= cv2.morphologyEx(u8, cv2.MORPH_OPEN, np.ones((n, 1), np.uint8))
+    return runs > 0
 
 
 def letter_mask(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -89,6 +99,8 @@ def _lines(
             continue  # a letter or two stacked is no turned line
         if h > 2.5 * letter_px or w < 0.5 * h:
             continue  # symbols, or letters stacked on each other
+        if letters_k < 2 and w < 2 * letter_px:
+            continue  # one mark alone: a fixture's letter, an arrow head, a speck
         box = (int(y), int(x), int(h), int(w)) if vertical else (int(x), int(y), int(w), int(h))
         out.append(TextLine(box, letters_k, letter_px, vertical))
     return out
@@ -100,6 +112,13 @@ def text_lines(ink: np.ndarray, *, vertical: bool = True) -> list[TextLine]:
     With `vertical`, lines whose letters run down the page are added: letters grouped down
     the page into a run of at least three, which no horizontal line already holds.
     """
+    _, _, letter_px = letter_mask(ink)
+    if letter_px == 0:
+        return []
+    # Letters touching a straight drawn line (furniture, a wall's face, a dimension line) are
+    # part of a big piece of ink; with the straight runs longer than any letter's stroke
+    # taken out, they stand alone again.
+    ink = ink & ~straight_runs(ink, min_length_px=STRAIGHT * letter_px)
     letters, marks, letter_px = letter_mask(ink)
     if letter_px == 0:
         return []

@@ -29,6 +29,13 @@ def _feet_re(f: str, i: str) -> str:
     return rf"(?P<{f}>\d{{1,3}})\s*['′°’]\s*(?:(?P<{i}>\d{{1,2}}(?:\.\d)?)\s*(?:\"|″|”|''|’’)?)?"
 
 
+def _decimal_feet_re(f: str) -> str:
+    return rf"(?P<{f}>{_NUM})\s*(?:ft|feet)\.?"
+
+
+_DECIMAL_FEET_PAIR = re.compile(
+    _decimal_feet_re("fa") + _BY + _decimal_feet_re("fb"), re.IGNORECASE
+)
 _METRIC_PAIR = re.compile(_metric_re("a", "ua") + _BY + _metric_re("b", "ub"), re.IGNORECASE)
 _FEET_PAIR = re.compile(_feet_re("fa", "ia") + _BY + _feet_re("fb", "ib"))
 
@@ -77,6 +84,10 @@ def parse_dimensions(text: str) -> Dimensions | None:
         a, b = _feet(m["fa"], m["ia"]), _feet(m["fb"], m["ib"])
         if _plausible(a, b):
             return Dimensions(m.group(0).strip(), (a, b), "imperial")  # type: ignore[arg-type]
+    for m in _DECIMAL_FEET_PAIR.finditer(text):  # "9.8 ft x 11.1 ft"
+        a, b = (float(m[k].replace(",", ".")) * FOOT_M for k in ("fa", "fb"))
+        if _plausible(a, b):
+            return Dimensions(m.group(0).strip(), (a, b), "imperial")
     for m in _METRIC_PAIR.finditer(text):
         ua, ub = m["ua"], m["ub"]
         # "3.3 x 2.5m": one unit serves both sides

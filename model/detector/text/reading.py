@@ -21,15 +21,15 @@ from ..results import Room
 from .candidates import TextLine, text_lines
 from .dimensions import Dimensions, parse_dimensions
 from .scale import NO_SCALE, RoomSides, Scale, scale_from_dimensions
-from .vocabulary import looks_like_name, type_of_label
+from .vocabulary import correct_name, looks_like_name, type_of_label
 
 log = logging.getLogger(__name__)
 
 M2_TO_FT2 = 1 / 0.3048**2
 MIN_CONFIDENCE = 0.6  # readings the recogniser is less sure of are dropped
-MAX_LINES_PER_ROOM = 6  # a room holds a name, a size or two; more is furniture or hatching
+MAX_ROWS_PER_ROOM = 6  # a room holds a name, a size or two; more is furniture or hatching
 CROP_MARGIN = 0.3  # (letter heights) around a line when it is cut out for reading
-BATCH = 8  # lines read between two looks at the clock
+END_MARGIN = 1.0  # (letter heights) before and after it
 
 
 @dataclass(frozen=True)
@@ -81,11 +81,30 @@ def room_at(index: np.ndarray, x: float, y: float) -> int | None:
 def _crop(grey: np.ndarray, line: TextLine) -> np.ndarray:
     x, y, w, h = line.box
     m = max(2, round(CROP_MARGIN * line.letter_px))
-    crop = grey[max(0, y - m) : y + h + m, max(0, x - m) : x + w + m]
+    # along the line, up to a letter more: a first or last letter that touches a drawn line
+    # (a door's swing, furniture) is no letter-sized piece, and would be cut off
+    e = max(m, round(END_MARGIN * line.letter_px))
+    if line.vertical:
+        m, e = e, m
+    crop = grey[max(0, y - m) : y + h + m, max(0, x - e) : x + w + e]
     if line.vertical:
         # names run up the page more often than down (a reader turns the plan clockwise)
         crop = cv2.rotate(crop, cv2.ROTATE_90_CLOCKWISE)
     return np.ascontiguousarray(crop)
+
+
+def _line_rows(lines: list[TextLine]) -> list[list[TextLine]]:
+    """A room's candidate lines in reading order, grouped into rows (pieces of one line of
+    text split at a wide space); lines running down the page come last, one row each."""
+    flat = sorted((ln for ln in lines if not ln.vertical), key=lambda ln: ln.centre[1])
+    rows: list[list[TextLine]] = []
+    for ln in flat:
+        if rows and abs(rows[-1][-1].centre[1] - ln.centre[1]) <= 0.5 * ln.letter_px:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    rows += [[ln] for ln in sorted((ln for ln in lines if ln.vertical), key=lambda ln: ln.box)]
+    return rows
 
 
 def read_lines(
@@ -98,39 +117,50 @@ def read_lines(
 ) -> tuple[list[Word], bool]:
     """Read the candidate lines inside rooms; returns the words and whether all were read.
 
-    Lines are read room by room, bigger letters first within a room (names before notes),
-    until `budget_s` seconds have passed.
+    Reading goes in rounds over all rooms at once, a row of text per room per round (two in
+    the first), top to bottom, and stops for a room once it has a name and a size, or once
+    its first rows held neither (furniture marks): a room is read no further than it needs.
+    Rounds stop when `budget_s` seconds have passed.
     """
     start = time.perf_counter()
     index = room_index(grey.shape, rooms)
-    todo: list[tuple[int, TextLine]] = []
-    per_room: dict[int, int] = {}
+    by_room: dict[int, list[TextLine]] = {}
     for line in text_lines(ink):
         room = room_at(index, *line.centre)
-        if room is None:
-            continue
-        per_room[room] = per_room.get(room, 0) + 1
-        todo.append((room, line))
-    todo = [(r, ln) for r, ln in todo if per_room[r] <= MAX_LINES_PER_ROOM]
-    todo.sort(key=lambda t: (t[0], t[1].box[1]))
-    if not todo:
+        if room is not None:
+            by_room.setdefault(room, []).append(line)
+    queues = {k: _line_rows(v)[:MAX_ROWS_PER_ROOM] for k, v in by_room.items()}
+    if not queues:
         return [], True
     if recogniser is None:
         from .ocr import recogniser as shared
 
         recogniser = shared()
-    words: list[Word] = []
-    for i in range(0, len(todo), BATCH):
+    words: dict[int, list[Word]] = {k: [] for k in queues}
+    done = dict.fromkeys(queues, 0)  # rows read per room
+    open_rooms = set(queues)
+    first = True
+    while open_rooms:
         if time.perf_counter() - start > budget_s:
-            log.info("text budget spent: %d of %d lines read", i, len(todo))
-            return words, False
-        chunk = todo[i : i + BATCH]
-        for (room, line), reading in zip(
-            chunk, recogniser.read([_crop(grey, ln) for _, ln in chunk]), strict=True
-        ):
+            log.info("text budget spent with %d rooms not fully read", len(open_rooms))
+            return [w for k in sorted(words) for w in words[k]], False
+        batch: list[tuple[int, TextLine]] = []
+        for k in sorted(open_rooms):
+            take = queues[k][done[k] : done[k] + (2 if first else 1)]
+            done[k] += len(take)
+            batch += [(k, ln) for row in take for ln in row]
+        first = False
+        readings = recogniser.read([_crop(grey, ln) for _, ln in batch])
+        for (k, line), reading in zip(batch, readings, strict=True):
             if reading.text and reading.confidence >= MIN_CONFIDENCE:
-                words.append(Word(reading.text, line.box, reading.confidence, room))
-    return words, True
+                words[k].append(Word(reading.text, line.box, reading.confidence, k))
+        for k in list(open_rooms):
+            t = room_text(words[k])
+            found_any = t.label is not None or t.dimensions is not None
+            complete = t.label is not None and t.dimensions is not None
+            if complete or done[k] >= len(queues[k]) or not found_any:
+                open_rooms.discard(k)
+    return [w for k in sorted(words) for w in words[k]], True
 
 
 def _rows(words: list[Word]) -> list[str]:
@@ -145,7 +175,13 @@ def _rows(words: list[Word]) -> list[str]:
                 rows[-1].append(w)
                 continue
         rows.append([w])
-    return [" ".join(w.text for w in sorted(row, key=lambda w: w.box[0])) for row in rows]
+    out = []
+    for row in rows:
+        # a stray mark beside a line (a fixture's letter, a speck read as "4") is no part of it
+        if len(row) > 1:
+            row = [w for w in row if len(w.text.strip()) > 1] or row
+        out.append(" ".join(w.text for w in sorted(row, key=lambda w: w.box[0])))
+    return out
 
 
 @dataclass(frozen=True)
@@ -167,7 +203,7 @@ def room_text(words: list[Word]) -> RoomText:
         if d is not None:
             dims.append(d)
         elif looks_like_name(row):
-            names.append(row.strip())
+            names.append(correct_name(row.strip()))
     label = re.sub(r"\s+", " ", " ".join(names)).strip() or None
     metric = [d for d in dims if d.system == "metric"]
     chosen = (metric or dims or [None])[0]

@@ -17,7 +17,7 @@ import numpy as np
 
 OUTLIER = 0.08  # a room's ratio this far (fraction) from the median is an outlier
 SIDE_AGREEMENT = 0.12  # a room's two sides must agree this well to measure it
-MIN_RECT_FILL = 0.85  # rooms filling less of their box than this are not rectangles
+MIN_RECT_FILL = 0.6  # rooms filling less of their box are not the rectangle stated
 METRES_PER_INCH = 0.0254
 POINTS_PER_INCH = 72.0
 

@@ -296,3 +296,52 @@ def looks_like_name(text: str) -> bool:
     if all(k in _NOT_NAMES for k in keys):
         return False
     return any(len(k) >= 3 and re.search(r"[aeiouyàâäéèêëïîôöùûü]", k) for k in keys)
+
+
+# Single words of the vocabulary that OCR slips are corrected to (long enough to be sure).
+_LEXICON = sorted(
+    {w for words in _NAMES.values() for w in words if len(w) >= 4 and w.isalpha()}
+    | {"room", "area", "suite", "guest", "walk", "master"}
+)
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of a and b, or limit + 1 once it is sure to exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        cur = [i]
+        for j, cb in enumerate(b, start=1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+def _corrected_word(word: str) -> str:
+    key = word.lower()
+    if len(key) < 4 or not key.isalpha() or key in _TYPE_OF:
+        return word
+    limit = 1 if len(key) <= 5 else 2
+    best = [(d, w) for w in _LEXICON if (d := _distance(key, w, limit)) <= limit]
+    if best:
+        d = min(d for d, _ in best)
+        choices = [w for dd, w in best if dd == d]
+    else:
+        # a word whose first letters were lost (a door's swing across them): "eption"
+        choices = [w for w in _LEXICON if w.endswith(key) and len(w) - len(key) <= 3]
+    if len(choices) != 1:
+        return word
+    fixed = choices[0]
+    if word.isupper():
+        return fixed.upper()
+    # a capital, or a first letter lost (names start with one): capitalised
+    return fixed.capitalize() if word[:1].isupper() or fixed[0] != key[0] else fixed
+
+
+def correct_name(text: str) -> str:
+    """A name as read, with words that OCR got one or two letters wrong (or lost the first
+    letters of) set to the vocabulary word they are unmistakably ("Dirim" -> "Dining")."""
+    return re.sub(r"[^\W\d_]+", lambda m: _corrected_word(m.group(0)), text)
