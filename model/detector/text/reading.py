@@ -122,6 +122,10 @@ def read_lines(
     its first rows held neither (furniture marks): a room is read no further than it needs.
     Rounds stop when `budget_s` seconds have passed.
     """
+    if recogniser is None:
+        from .ocr import recogniser as shared
+
+        recogniser = shared()  # loaded once per process, before the page's clock starts
     start = time.perf_counter()
     index = room_index(grey.shape, rooms)
     by_room: dict[int, list[TextLine]] = {}
@@ -132,10 +136,6 @@ def read_lines(
     queues = {k: _line_rows(v)[:MAX_ROWS_PER_ROOM] for k, v in by_room.items()}
     if not queues:
         return [], True
-    if recogniser is None:
-        from .ocr import recogniser as shared
-
-        recogniser = shared()
     words: dict[int, list[Word]] = {k: [] for k in queues}
     done = dict.fromkeys(queues, 0)  # rows read per room
     open_rooms = set(queues)

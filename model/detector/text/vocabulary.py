@@ -324,14 +324,15 @@ def _corrected_word(word: str) -> str:
     key = word.lower()
     if len(key) < 4 or not key.isalpha() or key in _TYPE_OF:
         return word
-    limit = 1 if len(key) <= 5 else 2
-    best = [(d, w) for w in _LEXICON if (d := _distance(key, w, limit)) <= limit]
-    if best:
-        d = min(d for d, _ in best)
-        choices = [w for dd, w in best if dd == d]
-    else:
-        # a word whose first letters were lost (a door's swing across them): "eption"
-        choices = [w for w in _LEXICON if w.endswith(key) and len(w) - len(key) <= 3]
+    if key in _LEXICON:
+        return word
+    # a word whose first letters were lost (a door's swing across them): "eption"
+    choices = [w for w in _LEXICON if w.endswith(key) and len(w) - len(key) <= 3]
+    if len(key) < 5 or not choices:
+        limit = 1 if len(key) <= 5 else 2
+        best = [(d, w) for w in _LEXICON if (d := _distance(key, w, limit)) <= limit]
+        nearest = min((d for d, _ in best), default=0)
+        choices = [w for d, w in best if d == nearest]
     if len(choices) != 1:
         return word
     fixed = choices[0]
