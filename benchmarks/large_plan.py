@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -25,29 +23,14 @@ import time
 from pathlib import Path
 
 import cv2
-import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "model"))
 
 from detector.allocator import keep_freed_memory  # noqa: E402
 from detector.opencv_detector import OpenCVDetector  # noqa: E402
+from detector_dev.machine import describe_machine  # noqa: E402
 from detector_dev.synthetic import compare_with_truth, draw_plan  # noqa: E402
-
-
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{model}, {os.cpu_count()} cores, OpenCV threads {cv2.getNumThreads()}, "
-        f"python {platform.python_version()}, opencv {cv2.__version__}, numpy {np.__version__}"
-    )
 
 
 def measure(png: Path, runs: int, threads: int | None) -> dict:
@@ -69,7 +52,7 @@ def measure(png: Path, runs: int, threads: int | None) -> dict:
         "detect_ms": detect_ms,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rooms": doc["pages"][0]["rooms"],
-        "machine": machine(),
+        "machine": describe_machine(),
     }
 
 

@@ -17,9 +17,7 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,37 +33,10 @@ sys.path.insert(0, str(REPO / "model"))
 from detector.allocator import keep_freed_memory  # noqa: E402
 from detector.config import load_config  # noqa: E402
 from detector.opencv_detector import OpenCVDetector  # noqa: E402
+from detector_dev.machine import describe_machine, free_port  # noqa: E402
 
 SERVE = REPO / "model" / "serve"
 CONFIG = REPO / "model" / "config.json"
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = next(
-            int(line.split()[1])
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-        mem = f"{mem_kb / 1024**2:.0f} GiB"
-    except (OSError, StopIteration):
-        mem = "? GiB"
-    load = f", load average {os.getloadavg()[0]:.1f} (other jobs share the cores)"
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {mem}, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}{load}"
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:
@@ -150,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     plans = [(path.name, path.read_bytes()) for path in paths]
     keep_freed_memory()  # as model_fn does in the server: like for like
     detector = OpenCVDetector(load_config(CONFIG))
-    print(f"machine: {machine()}")
+    print(f"machine: {describe_machine()}")
     print(
         f"plans: {len(plans)} from {args.dataset_dir}, {args.rounds} rounds; server: "
         f"{args.workers} workers x {args.threads} threads (gunicorn gthread)"

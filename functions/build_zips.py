@@ -1,8 +1,8 @@
 """Build one deployment zip per Lambda, byte-identical for the same inputs.
 
 Each zip holds, at its root: `app.py` (the handler module), the `pipeline` package, the
-numpy-free part of `detector` (`__init__`, `config`, `errors`, `formats`, `results` and the
-results schema, copied from model/detector so there is one source of truth) and the
+numpy-free part of `detector` (`__init__`, `config`, `errors`, `formats`, `results`, `s3url`
+and the results schema, copied from model/detector so there is one source of truth) and the
 vendored dependencies from `--deps` (installed by `make functions` from
 functions/requirements.txt).
 
@@ -29,6 +29,7 @@ DETECTOR_FILES = (
     "errors.py",
     "formats.py",
     "results.py",
+    "s3url.py",
     "schema/results.schema.json",
 )
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -64,6 +65,15 @@ def zip_entries(name: str, deps: Path) -> dict[str, Path]:
     return entries
 
 
+def source_files() -> list[Path]:
+    """The repository's files the zips ship (the vendored dependencies aside): one list, which
+    `mk/functions.mk` also rebuilds on (`--list-sources`)."""
+    files = [ROOT / "functions" / name / "app.py" for name in FUNCTIONS]
+    files += [path for _, path in _tree(ROOT / "functions" / "pipeline", "")]
+    files += [ROOT / "model" / "detector" / rel for rel in DETECTOR_FILES]
+    return files
+
+
 def _content(arcname: str, path: Path) -> bytes:
     """The file's bytes; a wheel's RECORD loses the lines of files that are not shipped.
 
@@ -96,10 +106,20 @@ def write_zip(target: Path, entries: dict[str, Path]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--deps", type=Path, required=True, help="vendored dependencies dir")
-    parser.add_argument("--out", type=Path, required=True, help="where the zips go")
+    parser.add_argument("--deps", type=Path, help="vendored dependencies dir")
+    parser.add_argument("--out", type=Path, help="where the zips go")
+    parser.add_argument(
+        "--list-sources",
+        action="store_true",
+        help="print the repository files the zips ship, one a line, and exit",
+    )
     parser.add_argument("names", nargs="*", help=f"functions to build (default: {FUNCTIONS})")
     args = parser.parse_args(argv)
+    if args.list_sources:
+        print("\n".join(str(p.relative_to(ROOT)) for p in source_files()))
+        return 0
+    if args.deps is None or args.out is None:
+        parser.error("--deps and --out are required to build")
     unknown = set(args.names) - set(FUNCTIONS)
     if unknown:
         parser.error(f"unknown function(s) {sorted(unknown)}; choose from {FUNCTIONS}")

@@ -55,6 +55,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from detector.s3url import parse_s3_url
+
 logger = logging.getLogger("localstack.endpoint")
 
 PATH_RE = re.compile(r"^/endpoints/(?P<name>[^/]+)/async-invocations$")
@@ -107,13 +109,6 @@ class Invocation:
 def iso(ts: datetime) -> str:
     """SageMaker's timestamp format: ISO 8601 UTC with milliseconds and a Z."""
     return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
-
-
-def split_s3_uri(uri: str) -> tuple[str, str]:
-    parsed = urllib.parse.urlparse(uri)
-    if parsed.scheme != "s3" or not parsed.netloc:
-        raise ValueError(f"not an s3:// URI: {uri!r}")
-    return parsed.netloc, parsed.path.lstrip("/")
 
 
 def join_s3(prefix: str, *parts: str) -> str:
@@ -227,7 +222,7 @@ class AsyncEndpointRuntime:
         if not input_location:
             raise EndpointError("ValidationError", "InputLocation is required")
         try:
-            split_s3_uri(input_location)
+            parse_s3_url(input_location, s3_only=True)
         except ValueError as err:
             raise EndpointError("ValidationError", str(err)) from err
         inference_id = headers.get("inference-id") or str(uuid.uuid4())
@@ -327,7 +322,7 @@ class AsyncEndpointRuntime:
         self._done(inv)
 
     def _read_input(self, location: str) -> bytes:
-        bucket, key = split_s3_uri(location)
+        bucket, key = parse_s3_url(location, s3_only=True)
         try:
             return self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         except ClientError as err:
@@ -385,7 +380,7 @@ class AsyncEndpointRuntime:
             time.perf_counter() - started,
         )
         if status == HTTPStatus.OK:
-            bucket, key = split_s3_uri(inv.output_location)
+            bucket, key = parse_s3_url(inv.output_location, s3_only=True)
             self.s3.put_object(
                 Bucket=bucket,
                 Key=key,
@@ -400,7 +395,7 @@ class AsyncEndpointRuntime:
     def _fail(self, inv: Invocation, reason: str, answer: tuple[bytes, str | None] | None) -> None:
         stored = False
         if inv.failure_location:
-            bucket, key = split_s3_uri(inv.failure_location)
+            bucket, key = parse_s3_url(inv.failure_location, s3_only=True)
             data, content_type = answer if answer else (reason.encode(), "text/plain")
             self.s3.put_object(
                 Bucket=bucket,

@@ -10,9 +10,8 @@ FUNCTIONS_DEPS := $(FUNCTIONS_OUT)/deps
 LAMBDA_ARCH    ?= x86_64
 LAMBDA_PLATFORM := manylinux2014_$(if $(filter arm64,$(LAMBDA_ARCH)),aarch64,x86_64)
 FUNCTION_ZIPS  := $(FUNCTIONS_OUT)/trigger.zip $(FUNCTIONS_OUT)/success.zip $(FUNCTIONS_OUT)/failure.zip
-FUNCTION_SOURCES := $(shell find functions -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null) \
-	model/detector/__init__.py model/detector/config.py model/detector/errors.py \
-	model/detector/results.py model/detector/schema/results.schema.json
+# What the zips ship, from the one list in build_zips.py (so a file it adds is rebuilt on too).
+FUNCTION_SOURCES := $(shell $(PYTHON) functions/build_zips.py --list-sources) functions/build_zips.py
 
 # Wheels for the Lambda runtime (python3.11 on Amazon Linux 2, glibc 2.26 -> manylinux2014).
 $(FUNCTIONS_OUT)/.deps-$(LAMBDA_ARCH): functions/requirements.txt | $(VENV)/.installed

@@ -31,7 +31,7 @@ from detector.config import DetectorConfig, load_config
 from detector.errors import InvalidPlanError
 from detector.imageio import decode_plan
 from detector.opencv_detector import OpenCVDetector
-from detector.results import SCHEMA_PATH, SchemaValidationError, Source, success_document
+from detector.results import SCHEMA_PATH, SchemaValidationError, Source
 
 log = logging.getLogger("inference")
 
@@ -246,6 +246,8 @@ def input_fn(input_data: bytes | str, content_type: str | None) -> dict[str, Any
     data: dict[str, Any] = {"image": plan.pages[0], "metadata": metadata}
     if len(plan.pages) > 1:
         data["pages"] = list(plan.pages)
+    if plan.content_type == "application/pdf":
+        data["pdf"] = body  # its text layer is read directly (detector.text.pdf_text)
     return data
 
 
@@ -255,10 +257,6 @@ def predict_fn(data: dict[str, Any], model: OpenCVDetector) -> dict[str, Any]:
     if not pages:
         raise InvalidRequestError('predict_fn needs an "image" (or "pages") to work on')
     metadata: dict[str, Any] = data.get("metadata") or {}
-    t0 = time.perf_counter()
-    detected = model.detect_pages([np.asarray(p) for p in pages])
-    detect_ms = (time.perf_counter() - t0) * 1e3
-    decode_ms = float(metadata.get("decode_ms", 0.0))
     source = Source(
         name=metadata.get("name") or DEFAULT_PLAN_NAME,
         uri=metadata.get("uri"),
@@ -266,13 +264,9 @@ def predict_fn(data: dict[str, Any], model: OpenCVDetector) -> dict[str, Any]:
         bytes=metadata.get("bytes"),
         sha256=metadata.get("sha256"),
     )
-    prediction = success_document(
-        source=source,
-        pages=detected,
-        detector_name=model.name,
-        detector_version=model.version,
-        config=model.config.model_dump(),
-        timings_ms={"decode": decode_ms, "detect": detect_ms, "total": decode_ms + detect_ms},
+    decode_ms = float(metadata.get("decode_ms", 0.0))
+    prediction = model.document(
+        [np.asarray(p) for p in pages], source, decode_ms=decode_ms, pdf=data.get("pdf")
     )
     prediction["rooms"] = [room for page in prediction["pages"] for room in page["rooms"]]
     return prediction

@@ -10,7 +10,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote
+
+from detector import s3url
 
 from .errors import MalformedMessageError
 
@@ -126,42 +128,10 @@ def result_key(plan_key: str, results_prefix: str) -> str:
     return f"{results_prefix}{plan_key}.json"
 
 
-def _is_emulator(host: str | None) -> bool:
-    """Plain http is only accepted from a local emulator, never from AWS."""
-    return bool(host) and not (host or "").endswith((".amazonaws.com", ".amazonaws.com.cn"))
-
-
 def parse_s3_url(url: str) -> tuple[str, str]:
-    """Bucket and key of an `s3://` URI or an `https://` S3 URL (virtual-host or path style).
-
-    Raises `MalformedMessageError` for anything else. https keys are percent-decoded (they are
-    URL-encoded in a URL); s3:// keys are taken verbatim. Plain http is accepted only from a
-    local emulator (path style, e.g. `http://localhost:5000/<bucket>/<key>`).
-    """
-    parts = urlsplit(url)
-    if parts.scheme == "s3":
-        # Split by hand: '?' and '#' belong to the key in an s3:// URI.
-        bucket, _, key = url[len("s3://") :].partition("/")
-    elif parts.scheme == "https" or (parts.scheme == "http" and _is_emulator(parts.hostname)):
-        host = parts.hostname or ""
-        path = unquote(parts.path)
-        # Virtual-host style: <bucket>.s3.<region>.amazonaws.com or <bucket>.s3.amazonaws.com
-        match = re.fullmatch(
-            r"(?P<bucket>.+)\.s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?", host
-        )
-        if match:
-            bucket, key = match["bucket"], path.lstrip("/")
-        elif (
-            re.fullmatch(r"s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?", host)
-            or parts.port is not None
-            or host in ("localhost", "127.0.0.1")
-        ):
-            # Path style (also what an emulator at host:port serves): /<bucket>/<key>
-            bucket, _, key = path.lstrip("/").partition("/")
-        else:
-            raise MalformedMessageError(f"not an S3 URL: {url!r}")
-    else:
-        raise MalformedMessageError(f"not an s3:// or https:// URL: {url!r}")
-    if not bucket or not key:
-        raise MalformedMessageError(f"S3 URL without bucket or key: {url!r}")
-    return bucket, key
+    """Bucket and key of an S3 location (`detector.s3url.parse_s3_url`, the one parser);
+    anything else is a `MalformedMessageError`."""
+    try:
+        return s3url.parse_s3_url(url)
+    except s3url.S3UrlError as err:
+        raise MalformedMessageError(str(err)) from err

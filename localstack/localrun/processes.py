@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -25,12 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 class PipelineError(Exception):
     """The local pipeline could not be started, or a plan did not go through."""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def http_ok(url: str, timeout: float = 2) -> bool:

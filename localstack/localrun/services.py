@@ -17,23 +17,20 @@ import json
 import os
 import sys
 import tarfile
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from detector.s3url import parse_s3_url
+from detector_dev.machine import free_port
+
 from .client import LOCAL_CREDENTIALS_ENV, Client
-from .processes import ROOT, PipelineError, ServiceSpec, Supervisor, free_port
+from .processes import ROOT, PipelineError, ServiceSpec, Supervisor
 from .stack import REGION, Stack
 
 HERE = ROOT / "localstack"
 # Started in this order; stopped in the reverse one (the runner first: it re-enables the
 # mappings in the emulator; the server last).
 SERVICES = ("serve", "endpoint", "runner")
-
-
-def split_s3(uri: str) -> tuple[str, str]:
-    parsed = urllib.parse.urlparse(uri)
-    return parsed.netloc, parsed.path.lstrip("/")
 
 
 class Pipeline:
@@ -50,7 +47,7 @@ class Pipeline:
         """Upload the artifact to ``ModelDataUrl``, then fetch and unpack it as SageMaker does
         for the endpoint's model; returns the model directory (``/opt/ml/model``)."""
         s3, sagemaker = self.client.s3, self.client.sagemaker
-        bucket, key = split_s3(self.stack.model_data_url)
+        bucket, key = parse_s3_url(self.stack.model_data_url, s3_only=True)
         s3.put_object(Bucket=bucket, Key=key, Body=artifact.read_bytes())
         endpoint = sagemaker.describe_endpoint(EndpointName=self.stack.endpoint_name)
         config = sagemaker.describe_endpoint_config(
@@ -58,7 +55,7 @@ class Pipeline:
         )
         model = sagemaker.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])
         container = model.get("PrimaryContainer") or model["Containers"][0]
-        bucket, key = split_s3(container["ModelDataUrl"])
+        bucket, key = parse_s3_url(container["ModelDataUrl"], s3_only=True)
         data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         model_dir = self.dir / "model"
         model_dir.mkdir(exist_ok=True)

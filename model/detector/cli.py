@@ -1,12 +1,13 @@
 """`location-detector`: the command line, a thin layer over the library.
 
-    location-detector detect PLAN... [--config F] [--out DIR|FILE] [--overlay]
+    location-detector detect PLAN... [--config F] [--out DIR|FILE] [--overlay] [--jobs N]
     location-detector draw OUT.png [--seed N] [--width W] [--height H] [--noise L]
     location-detector benchmark DATASET_DIR --format r3d|ipa [...]
 
 `detect` writes one results document (JSON, validated against the schema) per plan, also for a
 plan that fails (status "failed", with the error), and exits 1 if any plan failed, 2 on a usage
-or configuration error. Folders expand to the supported files directly inside them.
+or configuration error. Folders expand to the supported files anywhere below them; each
+document keeps the plan's sub-folder under `--out`.
 `draw` and `benchmark` come from the development package `detector_dev` (a source checkout);
 where it is absent they say so and exit 2.
 """
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import __version__
 from .allocator import keep_freed_memory
 from .config import DetectorConfig, load_config
 from .errors import ConfigError, DetectorError, InvalidPlanError
@@ -51,25 +53,30 @@ class Outcome:
 
 
 def expand_plans(args: Iterable[str]) -> list[Path]:
-    """Files as given; folders replaced by the supported files directly inside, sorted."""
-    plans: list[Path] = []
+    """Files as given; folders replaced by the supported files anywhere below them, sorted."""
+    return [plan for plan, _ in _expand_with_names(args)]
+
+
+def _expand_with_names(args: Iterable[str]) -> list[tuple[Path, str]]:
+    """Each plan with its output stem: a file's stem, or its path below the folder given
+    (without suffix), so `plans/a/x.png` and `plans/b/x.png` become `a/x` and `b/x`."""
+    found: list[tuple[Path, str]] = []
     for arg in args:
         path = Path(arg)
         if path.is_dir():
-            plans += sorted(
-                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-            )
+            for p in sorted(path.rglob("*")):
+                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES:
+                    found.append((p, p.relative_to(path).with_suffix("").as_posix()))
         else:
-            plans.append(path)  # a missing file is reported as that plan's failure
-    return plans
+            found.append((path, path.stem or path.name))  # a missing file: its own failure
+    return found
 
 
-def _output_names(plans: list[Path]) -> list[str]:
-    """One output stem per plan: the file's stem, made unique within the run."""
+def _unique(stems: list[str]) -> list[str]:
+    """The stems made unique within the run: the second `plan` becomes `plan-2`."""
     seen: dict[str, int] = {}
     names = []
-    for p in plans:
-        stem = p.stem or p.name
+    for stem in stems:
         n = seen.get(stem, 0)
         seen[stem] = n + 1
         names.append(stem if n == 0 else f"{stem}-{n + 1}")
@@ -147,20 +154,68 @@ def run_detect(
     out_dir: Path | None,
     out_file: Path | None,
     overlay: bool,
+    *,
+    names: list[str] | None = None,
+    jobs: int = 1,
 ) -> Iterator[Outcome]:
-    """Detect every plan, writing each document (success or failure); yields the outcomes."""
-    names = _output_names(plans)
-    for plan, name in zip(plans, names, strict=True):
-        json_path = out_file if out_file is not None else (out_dir or Path(".")) / f"{name}.json"
-        try:
-            doc, overlays = _detect_one(detector, plan, json_path, overlay)
-            _write_json(json_path, doc)
-            yield Outcome(plan, json_path, int(doc["room_count"]), None, overlays)
-        except (DetectorError, OSError) as err:
-            yield _record_failure(detector, plan, json_path, err)
-        except Exception as err:  # a bug: keep the batch going, but keep the traceback
-            log.exception("unexpected error on %s", plan)
-            yield _record_failure(detector, plan, json_path, err)
+    """Detect every plan, writing each document (success or failure); yields the outcomes in
+    the order of `plans`. `jobs` > 1 runs that many worker processes."""
+    names = _unique(names or [p.stem or p.name for p in plans])
+    paths = [
+        out_file if out_file is not None else (out_dir or Path(".")) / f"{name}.json"
+        for name in names
+    ]
+    if jobs <= 1 or len(plans) < 2:
+        for plan, json_path in zip(plans, paths, strict=True):
+            yield _detect_to_file(detector, plan, json_path, overlay)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: a forked child inherits OpenCV's thread pool half-held and can hang
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(plans)),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(detector.config,),
+    ) as pool:
+        yield from pool.map(_detect_in_worker, plans, paths, [overlay] * len(plans), chunksize=1)
+
+
+_worker_detector: OpenCVDetector | None = None
+
+
+def _init_worker(config: DetectorConfig) -> None:
+    """One detector per worker process; OpenCV single-threaded, the processes are the
+    parallelism (N processes each spawning N threads would oversubscribe the cores)."""
+    global _worker_detector
+    import cv2
+
+    from .opencv_detector import OpenCVDetector
+
+    cv2.setNumThreads(1)
+    keep_freed_memory()
+    _worker_detector = OpenCVDetector(config)
+
+
+def _detect_in_worker(plan: Path, json_path: Path, overlay: bool) -> Outcome:
+    assert _worker_detector is not None, "_init_worker runs first"
+    return _detect_to_file(_worker_detector, plan, json_path, overlay)
+
+
+def _detect_to_file(
+    detector: OpenCVDetector, plan: Path, json_path: Path, overlay: bool
+) -> Outcome:
+    """One plan: its document written (success or failure), and what happened."""
+    try:
+        doc, overlays = _detect_one(detector, plan, json_path, overlay)
+        _write_json(json_path, doc)
+        return Outcome(plan, json_path, int(doc["room_count"]), None, overlays)
+    except (DetectorError, OSError) as err:
+        return _record_failure(detector, plan, json_path, err)
+    except Exception as err:  # a bug: keep the batch going, but keep the traceback
+        log.exception("unexpected error on %s", plan)
+        return _record_failure(detector, plan, json_path, err)
 
 
 def _record_failure(
@@ -186,7 +241,8 @@ def _progress(items: list[Path]) -> Any:
 def _cmd_detect(args: argparse.Namespace) -> int:
     from .opencv_detector import OpenCVDetector
 
-    plans = expand_plans(args.plans)
+    found = _expand_with_names(args.plans)
+    plans = [plan for plan, _ in found]
     if not plans:
         print("error: no plans found in " + ", ".join(args.plans), file=sys.stderr)
         return EXIT_USAGE
@@ -206,7 +262,11 @@ def _cmd_detect(args: argparse.Namespace) -> int:
 
     bar = _progress(plans)
     failed = 0
-    for outcome in run_detect(plans, detector, out_dir, out_file, args.overlay):
+    jobs = args.jobs or os.cpu_count() or 1
+    outcomes = run_detect(
+        plans, detector, out_dir, out_file, args.overlay, names=[n for _, n in found], jobs=jobs
+    )
+    for outcome in outcomes:
         if outcome.error:
             failed += 1
             line = f"error: {outcome.plan}: {outcome.error}"
@@ -237,6 +297,13 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
     from detector_dev.benchmark import main as benchmark_main
 
     return benchmark_main(args)
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
 
 
 def _dev_tools_missing(args: argparse.Namespace) -> int:
@@ -280,6 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="library log messages shown on stderr (default WARNING)",
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser(
@@ -299,6 +367,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--overlay",
         action="store_true",
         help="also write <name>.overlay.png: the plan with each room filled and numbered",
+    )
+    d.add_argument(
+        "--jobs",
+        type=_non_negative_int,
+        default=1,
+        metavar="N",
+        help="plans detected at once, in N worker processes (default 1; 0: one per core)",
     )
     d.set_defaults(func=_cmd_detect)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -347,6 +348,33 @@ class OpenCVDetector:
             for i, (p, layer) in enumerate(zip(pages, layers, strict=True))
         ]
 
+    def document(
+        self,
+        pages: Sequence[np.ndarray],
+        source: Source,
+        *,
+        decode_ms: float = 0.0,
+        pdf: bytes | None = None,
+    ) -> dict[str, Any]:
+        """The results document of a plan's decoded pages: detect each, time it, assemble.
+
+        The one path from pages to document: `process` (the CLI, from bytes) and the model
+        server's `predict_fn` (pages decoded by `input_fn`) both end here. `decode_ms` is
+        what decoding took, for the document's timings; `pdf` the document's bytes when it
+        is a PDF (its text layer is read instead of OCR).
+        """
+        t0 = time.perf_counter()
+        detected = self.detect_pages(list(pages), pdf)
+        detect_ms = (time.perf_counter() - t0) * 1e3
+        return success_document(
+            source=source,
+            pages=detected,
+            detector_name=self.name,
+            detector_version=self.version,
+            config=self.config.model_dump(),
+            timings_ms={"decode": decode_ms, "detect": detect_ms, "total": decode_ms + detect_ms},
+        )
+
     def process(
         self,
         data: bytes,
@@ -355,25 +383,13 @@ class OpenCVDetector:
         uri: str | None = None,
         content_type: str | None = None,
     ) -> dict[str, Any]:
-        """Decode a plan's bytes and detect its rooms: the results document.
+        """Decode a plan's bytes and detect its rooms: the results document (`document`).
 
         Raises an `InvalidPlanError` subclass for input that cannot be read.
         """
         t0 = time.perf_counter()
         plan = decode_plan(data, self.config, content_type)
-        t1 = time.perf_counter()
+        decode_ms = (time.perf_counter() - t0) * 1e3
+        source = Source.from_bytes(data, name, uri, plan.content_type)
         pdf = data if plan.content_type == "application/pdf" else None
-        pages = self.detect_pages(plan.pages, pdf)
-        t2 = time.perf_counter()
-        return success_document(
-            source=Source.from_bytes(data, name, uri, plan.content_type),
-            pages=pages,
-            detector_name=self.name,
-            detector_version=self.version,
-            config=self.config.model_dump(),
-            timings_ms={
-                "decode": (t1 - t0) * 1e3,
-                "detect": (t2 - t1) * 1e3,
-                "total": (t2 - t0) * 1e3,
-            },
-        )
+        return self.document(plan.pages, source, decode_ms=decode_ms, pdf=pdf)

@@ -11,8 +11,6 @@ import argparse
 import csv
 import json
 import logging
-import os
-import platform
 import sys
 import time
 from collections.abc import Sequence
@@ -27,6 +25,7 @@ from detector.opencv_detector import OpenCVDetector
 from detector.results import Page, Room, Source, success_document
 
 from .datasets import Item, enlarge, fit_truth, load_truth, luminance8, sets_for
+from .machine import describe_machine
 from .scoring import MATCH_IOU, PlanScore, Summary, match_rooms, rasterise_rooms, summarise
 
 log = logging.getLogger(__name__)
@@ -140,22 +139,6 @@ def _save_csv(path: Path, scores: Sequence[PlanScore]) -> None:
             w.writerow([s.name, f"{s.pq:.4f}", s.tp, s.fp, s.fn, f"{sq:.4f}", f"{s.ms:.2f}"])
 
 
-def machine() -> str:
-    """CPU model, cores and library versions, for the line under every table."""
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"machine: {model}, {os.cpu_count()} cores (detector run on 1 thread), "
-        f"python {platform.python_version()}, opencv {cv2.__version__}, numpy {np.__version__}"
-    )
-
-
 HEADER = (
     f"{'set':<28} {'plans':>5} {'gt':>5} {'det':>5} {'tp':>5} {'prec':>6} {'recall':>6} "
     f"{'RQ':>6} {'SQ':>6} {'PQ':>6} {'planPQ':>6} {'med ms':>7} {'p95 ms':>7}"
@@ -228,9 +211,11 @@ def main(args: argparse.Namespace) -> int:
     print(HEADER)
     for label, s in rows:
         print(format_row(label, s))
-    print(machine())
+    print(f"machine: {describe_machine()}")
     if args.json_out:
         Path(args.json_out).write_text(
-            json.dumps({label: s.__dict__ for label, s in rows} | {"machine": machine()}, indent=2)
+            json.dumps(
+                {label: s.__dict__ for label, s in rows} | {"machine": describe_machine()}, indent=2
+            )
         )
     return 0

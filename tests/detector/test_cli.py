@@ -174,3 +174,51 @@ def test_blank_pdf_page_is_zero_rooms_not_a_failure(tmp_path, make_vector_pdf, c
     assert doc["status"] == "succeeded" and doc["room_count"] == 0
     assert doc["source"]["content_type"] == "application/pdf"
     assert "0 rooms" in capsys.readouterr().out
+
+
+def test_folders_recurse_and_keep_their_subfolders(tmp_path, small_plan):
+    """`detect plans/` finds plans at any depth; `a/plan.png` and `b/c/plan.png` keep apart."""
+    for sub in ("a", "b/c"):
+        (tmp_path / "plans" / sub).mkdir(parents=True)
+        cv2.imwrite(str(tmp_path / "plans" / sub / "plan.png"), small_plan.image)
+    (tmp_path / "plans" / "b" / "notes.txt").write_text("not a plan suffix: skipped")
+    out = tmp_path / "out"
+    assert main(["detect", str(tmp_path / "plans"), "--out", str(out)]) == EXIT_OK
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.json"))
+    assert written == ["a/plan.json", "b/c/plan.json"]
+    assert _doc(out / "b/c/plan.json")["source"]["uri"].endswith("b/c/plan.png")
+
+
+def test_jobs_give_the_same_documents_as_one_process(tmp_path, small_plan, capsys):
+    """--jobs 2: worker processes, same rooms, same order of lines, failures still recorded."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    for i in range(3):
+        cv2.imwrite(str(plans / f"p{i}.png"), np.roll(small_plan.image, 7 * i, axis=1))
+    (plans / "zz-bad.png").write_text("not an image")
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert main(["detect", str(plans), "--out", str(one)]) == EXIT_FAILED
+    capsys.readouterr()
+    assert main(["detect", str(plans), "--out", str(two), "--jobs", "2"]) == EXIT_FAILED
+    lines = capsys.readouterr().out.splitlines()
+    assert [ln.split(":")[0].rsplit("/", 1)[-1] for ln in lines[:3]] == [
+        "p0.png",
+        "p1.png",
+        "p2.png",
+    ]
+    for name in ("p0", "p1", "p2", "zz-bad"):
+        a, b = _doc(one / f"{name}.json"), _doc(two / f"{name}.json")
+        assert a["status"] == b["status"]
+        assert [r["polygon"] for p in a.get("pages", []) for r in p["rooms"]] == [
+            r["polygon"] for p in b.get("pages", []) for r in p["rooms"]
+        ]
+    assert _doc(two / "zz-bad.json")["error"]["type"] == "UnsupportedFormatError"
+
+
+def test_version_is_the_detectors(capsys):
+    from detector import __version__
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"location-detector {__version__}"

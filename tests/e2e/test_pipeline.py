@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT / "localstack"))
 
 from detector.opencv_detector import OpenCVDetector  # noqa: E402
 from detector.results import validate_document  # noqa: E402
+from detector_dev.machine import free_port  # noqa: E402
 from localrun.client import Client  # noqa: E402
 from localrun.demo import draw_png  # noqa: E402
-from localrun.processes import free_port  # noqa: E402
 from localrun.services import Pipeline  # noqa: E402
 from localrun.stack import apply_stack, start_emulator, terraform_outputs  # noqa: E402
 

@@ -7,7 +7,6 @@ loopback port serves the module, and boto3 talks to it as the AWS provider would
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -19,19 +18,15 @@ import boto3
 import pytest
 import requests
 
+from detector_dev.machine import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "localstack" / "emulator.py"), "--port", str(port)],

@@ -12,7 +12,6 @@ import io
 import json
 import os
 import shutil
-import socket
 import struct
 import subprocess
 import sys
@@ -27,6 +26,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from detector_dev.machine import free_port
 from detector_dev.synthetic import draw_plan
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,12 +34,6 @@ SERVE = REPO / "model" / "serve"
 SHIPPED_CONFIG = REPO / "model" / "config.json"
 # The body cap of the shared test server: small, so the oversized-body test stays fast.
 TEST_MAX_BODY = 4 * 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
