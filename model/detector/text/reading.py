@@ -240,7 +240,8 @@ def annotate_rooms(rooms: Sequence[Room], words: list[Word], scale: Scale | None
             replace(
                 room,
                 label=t.label,
-                type=t.type,
+                # a name's type wins; else the type the drawing gave (detector.room_types)
+                type=t.type or room.type,
                 dimensions=None if t.dimensions is None else t.dimensions.to_dict(),
                 area_m2=None if area_m2 is None else round(area_m2, 3),
                 area_ft2=None if area_m2 is None else round(area_m2 * M2_TO_FT2, 2),
