@@ -21,5 +21,9 @@ benchmark-r3d-rotated: venv ## the R3D plans turned 90 degrees (rotation invaria
 benchmark-ipa: venv ## score on the IPA maps: plain, with furniture, with furniture and bins
 	$(BENCH) $(DATASETS)/ipa_maps --format ipa --save $(BENCH_OUT)/ipa
 
+.PHONY: benchmark-text
+benchmark-text: venv ## the text stage: R3D label read rate, drawn plans' scale/area/name errors, time on/off
+	$(BENCH) $(DATASETS)/r3d --text --drawn 20 --ocr-baseline 10
+
 .PHONY: benchmark
-benchmark: benchmark-r3d benchmark-r3d-scaled benchmark-r3d-rotated benchmark-ipa benchmark-large ## every detector benchmark
+benchmark: benchmark-r3d benchmark-r3d-scaled benchmark-r3d-rotated benchmark-ipa benchmark-large benchmark-text ## every detector benchmark
