@@ -84,7 +84,7 @@ def model_fn(model_dir: str | os.PathLike[str]) -> OpenCVDetector:
     """
     global _decode_config
     path = Path(model_dir) / CONFIG_FILE_NAME
-    if path.is_file():
+    if path.exists():  # a directory or unreadable file there is an error, not "the defaults"
         config = load_config(path)
         log.info("detector config loaded from %s", path)
     else:
@@ -195,6 +195,8 @@ def _unwrap_json(body: bytes) -> tuple[bytes, str, dict[str, str]]:
         doc = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InvalidRequestError(f"the JSON request body is not valid JSON: {err}") from err
+    except RecursionError as err:  # the client's nesting, not our bug: final, not retried
+        raise InvalidRequestError("the JSON request body is nested too deeply") from err
     if not isinstance(doc, dict) or not isinstance(doc.get("image"), str):
         raise InvalidRequestError(
             'a JSON request must be an object with the plan as a base64 string in "image"'
@@ -233,7 +235,8 @@ def input_fn(input_data: bytes | str, content_type: str | None) -> dict[str, Any
         body, ctype, names = _unwrap_json(body)
     config = _decode_config or _shipped_config()
     # decode_plan serialises pdfium itself (it is not thread-safe), so threads may call it.
-    plan = decode_plan(body, config, IMAGE_CONTENT_TYPES[ctype])
+    # Grey: the detector reads grey, and a colour page costs three times the memory.
+    plan = decode_plan(body, config, IMAGE_CONTENT_TYPES[ctype], grey=True)
     if not plan.pages:
         raise InvalidRequestError("the plan has no pages")
     metadata: dict[str, Any] = {

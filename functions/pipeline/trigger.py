@@ -12,7 +12,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -21,7 +20,12 @@ from aws_lambda_powertools.utilities.parser.models import S3Model
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from detector.formats import SNIFF_BYTES, SUFFIX_CONTENT_TYPES, sniff_content_type
+from detector.formats import (
+    SNIFF_BYTES,
+    UNSUPPORTED_FORMAT_ERROR,
+    sniff_content_type,
+    unsupported_format_message,
+)
 
 from .documents import dumps, pipeline_failure
 from .errors import BadObjectError, MalformedMessageError
@@ -153,17 +157,8 @@ def inspect_object(s3: Any, plan: PlanRef, max_bytes: int) -> tuple[str, int]:
     sniffed = sniff_content_type(first)
     if sniffed is not None:
         return sniffed, size
-    suffix = PurePosixPath(plan.key).suffix.lower()
-    if suffix in SUFFIX_CONTENT_TYPES:
-        raise BadObjectError(
-            "CorruptImageError",
-            f"the name says {suffix} but the bytes are not a {SUFFIX_CONTENT_TYPES[suffix]} file "
-            f"(first bytes {first[:8]!r})",
-        )
-    raise BadObjectError(
-        "UnsupportedFormatError",
-        f"not a PNG, JPEG, TIFF, BMP, WebP or PDF file (first bytes {first[:8]!r})",
-    )
+    # The same error type and message as the model server's for these bytes.
+    raise BadObjectError(UNSUPPORTED_FORMAT_ERROR, unsupported_format_message(first, plan.key))
 
 
 _warned_unsupported: set[str] = set()

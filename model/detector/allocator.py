@@ -42,3 +42,20 @@ def keep_freed_memory(limit_bytes: int = HEAP_BYTES) -> bool:
     )
     log.debug("malloc thresholds %s to %d bytes", "raised" if ok else "left", limit_bytes)
     return ok
+
+
+def release_free_memory() -> bool:
+    """Hand the heap's free pages back to the OS (glibc `malloc_trim(0)`); True if any were.
+
+    For after a request far bigger than usual: its page-sized blocks are free but kept, and a
+    worker would otherwise hold its high-water mark (700 MB after one 60 MP page) for good.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        malloc_trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return False
+    malloc_trim.argtypes = [ctypes.c_size_t]
+    malloc_trim.restype = ctypes.c_int
+    return bool(malloc_trim(0))

@@ -1,6 +1,9 @@
 """`location-detector`: the command line, a thin layer over the library.
 
     location-detector detect PLAN... [--config F] [--out DIR|FILE] [--overlay] [--jobs N]
+    location-detector overlay RESULTS.json --image PLAN [--out PNG]
+    location-detector report RESULTS_DIR|s3://bucket/prefix/ [--out report.html]
+    location-detector status s3://bucket/key|PLAN_ID|--summary [--outputs F|--table T]
     location-detector draw OUT.png [--seed N] [--width W] [--height H] [--noise L]
     location-detector benchmark DATASET_DIR --format r3d|ipa [...]
 
@@ -28,10 +31,12 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .allocator import keep_freed_memory
+from .aws import AwsUnavailableError
 from .config import DetectorConfig, load_config
 from .errors import ConfigError, DetectorError, InvalidPlanError
 from .formats import SUPPORTED_SUFFIXES
-from .results import Source, failure_document, validate_document
+from .results import SchemaValidationError, Source, failure_document, validate_document
+from .s3url import S3UrlError
 
 if TYPE_CHECKING:
     from .opencv_detector import OpenCVDetector
@@ -112,21 +117,21 @@ def _detect_one(
 def _write_overlays(
     config: DetectorConfig, data: bytes, ctype: str | None, doc: dict[str, Any], json_path: Path
 ) -> tuple[Path, ...]:
+    from .overlay import document_overlays, overlay_names
+
+    images = document_overlays(data, doc, config, ctype)
+    paths = [json_path.with_name(n) for n in overlay_names(json_path.stem, len(images))]
+    for path, image in zip(paths, images, strict=True):
+        _write_png(path, image)
+    return tuple(paths)
+
+
+def _write_png(path: Path, image: Any) -> None:
     import cv2
 
-    from .imageio import decode_plan
-    from .overlay import render_overlay
-
-    pages = decode_plan(data, config, ctype).pages
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    written = []
-    for page, page_doc in zip(pages, doc["pages"], strict=True):
-        suffix = ".overlay.png" if len(pages) == 1 else f".page{page_doc['index'] + 1}.overlay.png"
-        path = json_path.with_name(json_path.stem + suffix)
-        if not cv2.imwrite(str(path), render_overlay(page, page_doc["rooms"])):
-            raise OSError(f"could not write {path}")
-        written.append(path)
-    return tuple(written)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not cv2.imwrite(str(path), image):
+        raise OSError(f"could not write {path}")
 
 
 def _failure(detector: OpenCVDetector, plan: Path, err: Exception) -> dict[str, Any]:
@@ -286,6 +291,110 @@ def _cmd_detect(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+REPORT_MAX_PLAN_BYTES = 100 * 1024 * 1024  # plans fetched from S3 for a report's overlays
+
+
+def _cmd_overlay(args: argparse.Namespace) -> int:
+    from .overlay import document_overlays, overlay_names
+
+    doc = json.loads(Path(args.results).read_text(encoding="utf-8"))
+    validate_document(doc)
+    plan = Path(args.image)
+    images = document_overlays(
+        plan.read_bytes(), doc, load_config(args.config), _content_type_hint(plan)
+    )
+    if args.out and len(images) == 1:
+        paths = [Path(args.out)]
+    else:
+        folder = Path(args.out) if args.out else Path(args.results).parent
+        paths = [folder / n for n in overlay_names(Path(args.results).stem, len(images))]
+    for path, image in zip(paths, images, strict=True):
+        _write_png(path, image)
+        print(path)
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from . import report
+
+    config = load_config(args.config)
+    if args.results.startswith("s3://"):
+        from .aws import client, s3_fetch
+        from .s3url import parse_s3_url
+
+        bucket, _, prefix = args.results[len("s3://") :].partition("/")
+        if not bucket:
+            parse_s3_url(args.results)  # raises the parser's own message
+        s3 = client("s3", args.endpoint_url)
+        fetch = s3_fetch(s3, REPORT_MAX_PLAN_BYTES)
+        entries = report.collect_s3(s3, bucket, prefix, config, fetch)
+    else:
+        folder = Path(args.results)
+        if not folder.is_dir():
+            print(f"error: {folder} is not a folder of results documents", file=sys.stderr)
+            return EXIT_USAGE
+        entries = report.collect_folder(folder, config)
+    if not entries:
+        print(f"error: no results documents in {args.results}", file=sys.stderr)
+        return EXIT_USAGE
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    title = args.title or f"Rooms found: {args.results}"
+    out.write_text(report.render_html(entries, title), encoding="utf-8")
+    failed = sum(e.doc["status"] != "succeeded" for e in entries)
+    print(f"{out}: {len(entries)} plans ({failed} failed), open it in a browser")
+    return EXIT_OK
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from .aws import client, resource
+    from .plan_status import StackNames, StatusClient, StatusLookupError, describe
+
+    if args.table:
+        names = StackNames(args.table, args.status_index, args.source_index)
+    elif args.outputs:
+        names = StackNames.from_outputs(Path(args.outputs))
+        names = StackNames(
+            names.table,
+            args.status_index or names.status_index,
+            args.source_index or names.source_index,
+        )
+    else:
+        print(
+            "error: name the status table: --table NAME, or --outputs FILE (terraform output "
+            "-json stack), or LOCATION_DETECTOR_OUTPUTS",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    lookups = StatusClient(
+        names,
+        resource("dynamodb", args.endpoint_url),
+        client("s3", args.endpoint_url),
+    )
+    try:
+        if args.summary:
+            print(json.dumps(lookups.summary(), indent=2))
+            return EXIT_OK
+        if not args.plan:
+            print("error: give s3://bucket/key, a plan id, or --summary", file=sys.stderr)
+            return EXIT_USAGE
+        found = 0
+        for plan in args.plan:
+            if plan.startswith("s3://"):
+                item = lookups.by_uri(plan, args.version_id)
+            else:
+                item = lookups.by_plan_id(plan.removeprefix("plan#"))
+            if item is None:
+                print(f"{plan}: no status recorded (not uploaded, or not picked up yet)")
+                continue
+            found += 1
+            print(json.dumps(item, indent=2) if args.json else "\n".join(describe(item)))
+    except StatusLookupError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK if found == len(args.plan) else EXIT_FAILED
+
+
 def _cmd_draw(args: argparse.Namespace) -> int:
     from detector_dev.synthetic import describe, write_plan
 
@@ -377,6 +486,56 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.set_defaults(func=_cmd_detect)
 
+    o = sub.add_parser(
+        "overlay",
+        help="draw the rooms of a results document onto its plan",
+        description="The overlay of a results document (e.g. downloaded from the results "
+        "bucket) on the plan it describes: <RESULTS stem>.overlay.png beside it, one per page "
+        "for several pages. Refuses a plan whose pages do not match the document.",
+    )
+    o.add_argument("results", metavar="RESULTS.json")
+    o.add_argument("--image", required=True, metavar="PLAN", help="the plan the document is of")
+    o.add_argument("--out", help="the PNG to write (one page), or a folder")
+    o.add_argument("--config", help="detector config whose decoding limits apply")
+    o.set_defaults(func=_cmd_overlay)
+
+    r = sub.add_parser(
+        "report",
+        help="one self-contained HTML page over a batch of results",
+        description="One HTML file that works offline (pictures inlined, nothing fetched): per "
+        "plan an overlay thumbnail, the room count and table, errors, timings. RESULTS is a "
+        "folder of results documents (overlay PNGs beside them are used; otherwise the plan is "
+        "read from source.uri) or an s3://bucket/prefix/.",
+    )
+    r.add_argument("results", metavar="RESULTS", help="folder, or s3://bucket/prefix/")
+    r.add_argument("--out", default="report.html", help="the HTML file (default report.html)")
+    r.add_argument("--title", help="the page's title")
+    r.add_argument("--endpoint-url", help="S3 endpoint (an emulator); default: boto3's")
+    r.add_argument("--config", help="detector config whose decoding limits apply")
+    r.set_defaults(func=_cmd_report)
+
+    st = sub.add_parser(
+        "status",
+        help="what became of an upload: state, attempts, timings, result, last error",
+        description="Looks a plan up in the pipeline's status table by key (GetItem, or a "
+        "Query of an index), never a Scan. Exit 1 if a plan has no status.",
+    )
+    st.add_argument("plan", nargs="*", metavar="PLAN", help="s3://bucket/key, or a plan id")
+    st.add_argument("--summary", action="store_true", help="plans not final, by state; oldest")
+    st.add_argument("--version-id", help="a given version of the object (default: current)")
+    st.add_argument(
+        "--outputs",
+        default=os.environ.get("LOCATION_DETECTOR_OUTPUTS"),
+        help="`terraform output -json stack` saved to a file: table and index names "
+        "(default $LOCATION_DETECTOR_OUTPUTS)",
+    )
+    st.add_argument("--table", help="the status table (instead of --outputs)")
+    st.add_argument("--status-index", help="its status + deadline_at index (--summary)")
+    st.add_argument("--source-index", help="its source_uri + uploaded_at index")
+    st.add_argument("--endpoint-url", help="AWS endpoint (an emulator); default: boto3's")
+    st.add_argument("--json", action="store_true", help="the whole item as JSON")
+    st.set_defaults(func=_cmd_status)
+
     _add_dev_command(
         sub,
         "draw",
@@ -400,9 +559,14 @@ def main(argv: list[str] | None = None) -> int:
     keep_freed_memory()  # as the model server does: see detector.allocator
     try:
         return int(args.func(args))
-    except ConfigError as err:
+    except (ConfigError, AwsUnavailableError, S3UrlError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except (DetectorError, SchemaValidationError, ValueError, OSError) as err:
+        # overlay/report/status on a bad document, a plan that is not the document's, a
+        # missing file: one clear line, not a traceback
+        print(f"error: {type(err).__name__}: {err}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

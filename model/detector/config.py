@@ -22,7 +22,8 @@ DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config.json"
 class DetectorConfig(BaseModel):
     """Every knob of the detector and of input decoding, with its default and unit."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Strict: JSON's types as written. "yes" is not true, true is not 32, "32" is not 32.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     # --- room filtering (fractions of the page area, so independent of resolution) ---
     min_area: float = Field(
@@ -254,19 +255,32 @@ class DetectorConfig(BaseModel):
     max_pixels: int = Field(
         60_000_000,
         ge=10_000,
+        le=250_000_000,
         description="Largest page (width x height) accepted; bigger inputs are refused "
         "before decoding (decompression-bomb guard).",
+    )
+    max_pdf_render_s: float = Field(
+        10.0,
+        gt=0,
+        le=600,
+        description="Most seconds spent rendering one PDF's pages; a PDF that needs more (its "
+        "drawing too complex: hundreds of thousands of lines) is refused as a client error, "
+        "since it would take as long every time.",
     )
     max_pages: int = Field(50, ge=1, le=1000, description="Most PDF pages processed.")
     max_total_pixels: int = Field(
         200_000_000,
         ge=10_000,
+        le=1_000_000_000,
         description="Most pixels of all pages of one document together (multi-page TIFF "
         "and PDF); bigger documents are refused before their pages are decoded, so memory "
         "is bounded per document, not only per page.",
     )
     min_side_px: int = Field(
-        32, ge=1, description="Smallest width or height accepted (smaller cannot hold a plan)."
+        32,
+        ge=1,
+        le=10_000,
+        description="Smallest width or height accepted (smaller cannot hold a plan).",
     )
 
     @model_validator(mode="after")
@@ -308,6 +322,15 @@ def load_config(path: str | Path | None = None) -> DetectorConfig:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as err:
         raise ConfigError(f"config file not found: {path}") from err
-    except json.JSONDecodeError as err:
+    except IsADirectoryError as err:
+        raise ConfigError(f"config file {path} is a directory, not a JSON file") from err
+    except OSError as err:
+        raise ConfigError(f"config file {path} cannot be read: {err.strerror or err}") from err
+    except UnicodeDecodeError as err:
+        raise ConfigError(
+            f"config file {path} is not UTF-8 text (byte {err.start}: {err.reason}); "
+            "save it as UTF-8"
+        ) from err
+    except (json.JSONDecodeError, RecursionError) as err:
         raise ConfigError(f"config file {path} is not valid JSON: {err}") from err
     return config_from_dict(data)

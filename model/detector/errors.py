@@ -42,3 +42,7 @@ class ImageTooSmallError(InvalidPlanError):
 
 class PdfError(InvalidPlanError):
     """A PDF that is encrypted, corrupt or has no pages."""
+
+
+class PdfTooComplexError(PdfError):
+    """A PDF whose pages take longer to render than the budget (max_pdf_render_s)."""

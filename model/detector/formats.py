@@ -1,7 +1,8 @@
 """The plan formats the detector reads: their magic bytes, MIME types and file suffixes.
 
 Pure standard library, so the Lambdas ship this same module to check uploads before they
-start an inference (one definition of "a format we read").
+start an inference: one definition of "a format we read", and one classification and message
+for bytes that are not one (the trigger and the server give the same error for the same file).
 """
 
 from __future__ import annotations
@@ -53,3 +54,53 @@ def sniff_content_type(data: bytes) -> str | None:
     """The MIME type from the magic bytes, or None if not a format we read."""
     fmt = sniff_format(data)
     return CONTENT_TYPES[fmt] if fmt else None
+
+
+# Every file whose bytes are not a format we read fails with this error type, whatever its name
+# says: the bytes decide (the name of `detector.errors.UnsupportedFormatError`).
+UNSUPPORTED_FORMAT_ERROR = "UnsupportedFormatError"
+READABLE_FORMATS = "PNG, JPEG, TIFF, BMP, WebP or PDF"
+# Formats we recognise but do not read, to say what a file is rather than "unknown".
+_KNOWN_OTHERS = (
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"<svg", "an SVG image"),
+    (b"<!doctype html", "an HTML page"),
+    (b"<html", "an HTML page"),
+    (b"<?xml", "XML"),
+    (b"{", "JSON or text"),
+)
+
+
+def describe_unknown(head: bytes) -> str:
+    """What bytes that are not a format we read look like: 'an HTML page', 'a GIF image', ..."""
+    start = head[:64].lstrip().lower()
+    for magic, what in _KNOWN_OTHERS:
+        if start.startswith(magic.lower()):
+            return what
+    return f"unrecognised data (first bytes {head[:8]!r})"
+
+
+def unsupported_format_message(
+    head: bytes, name: str | None = None, content_type: str | None = None
+) -> str:
+    """The message for bytes that `sniff_format` does not know; `head` is their start.
+
+    `name` (a file name or S3 key) and `content_type` are what the upload claims to be: said in
+    the message, never deciding the error.
+    """
+    claims = []
+    suffix = _suffix(name)
+    if suffix:
+        claims.append(f"named {suffix}")
+    if content_type:
+        claims.append(f"declared as {content_type}")
+    claim = f" ({', '.join(claims)})" if claims else ""
+    return f"not a {READABLE_FORMATS} file{claim}: the bytes are {describe_unknown(head)}"
+
+
+def _suffix(name: str | None) -> str:
+    base = (name or "").rsplit("/", 1)[-1]
+    return "." + base.rsplit(".", 1)[-1].lower() if "." in base.strip(".") else ""

@@ -9,16 +9,29 @@ without rendering), and only inputs within `config.max_pixels`, `config.max_page
 Pages come out at their original resolution as uint8: HxW grey, or HxWx3 BGR for colour input
 (OpenCV's order). Transparency is composited on white paper, palettes are expanded, 16-bit
 samples are scaled to 8 bits, and EXIF orientation is applied so a page is the way it is seen.
+With `grey=True` (the server) colour pages come out as the detector's own grey (`to_grey8`:
+the brightest channel), converted a band of rows at a time, so a 60 MP colour page never exists
+as a full BGR array: the detector reads grey, and its result is the same.
+
+Hostile input is bounded: a PNG's chunk checksums are verified (Pillow does not check the pixel
+data's, and decodes corrupt data to garbage), and a PDF page is rendered progressively within
+`config.max_pdf_render_s` for the whole document (pdfium has no bound of its own: 200,000 drawn
+lines take a minute and hold the process-wide pdfium lock meanwhile).
 """
 
 from __future__ import annotations
 
+import ctypes
 import io
 import logging
+import math
 import struct
 import threading
+import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -31,27 +44,20 @@ from .errors import (
     ImageTooLargeError,
     ImageTooSmallError,
     PdfError,
+    PdfTooComplexError,
     UnsupportedFormatError,
 )
-from .formats import CONTENT_TYPES, sniff_format
+from .formats import CONTENT_TYPES, SNIFF_BYTES, sniff_format, unsupported_format_message
 
 log = logging.getLogger(__name__)
 
 # The Pillow plugin that reads each format of `detector.formats`.
 _PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG", "tiff": "TIFF", "bmp": "BMP", "webp": "WEBP"}
-# Formats we recognise but do not read, to say what a file is rather than "unknown".
-_KNOWN_OTHERS = (
-    (b"GIF87a", "GIF"),
-    (b"GIF89a", "GIF"),
-    (b"PK\x03\x04", "a ZIP archive"),
-    (b"\x1f\x8b", "gzip data"),
-    (b"<svg", "SVG"),
-    (b"<?xml", "XML"),
-    (b"{", "JSON or text"),
-)
-
 # pdfium is not thread-safe: one document operation at a time per process.
 _PDFIUM_LOCK = threading.Lock()
+# Rows converted to grey at a time: a band of a 60 MP colour page is a few MB.
+_BAND_ROWS = 256
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass(frozen=True)
@@ -60,21 +66,20 @@ class DecodedPlan:
     pages: list[np.ndarray]  # each HxW uint8 grey or HxWx3 uint8 BGR, original resolution
 
 
-def _describe_unknown(data: bytes) -> str:
-    head = data[:16].lstrip()
-    for magic, what in _KNOWN_OTHERS:
-        if head.startswith(magic):
-            return what
-    return f"unrecognised data (first bytes {data[:8]!r})"
-
-
 def decode_plan(
-    data: bytes | bytearray | memoryview, config: DetectorConfig, content_type: str | None = None
+    data: bytes | bytearray | memoryview,
+    config: DetectorConfig,
+    content_type: str | None = None,
+    *,
+    grey: bool = False,
+    name: str | None = None,
 ) -> DecodedPlan:
     """Decode a plan's bytes into its pages; raises an `InvalidPlanError` subclass.
 
     `content_type` is a hint from the caller (an HTTP header, an S3 object's metadata): the
-    magic bytes decide, and a disagreeing hint is only logged.
+    magic bytes decide, and a disagreeing hint is only logged. `grey=True` returns every page
+    as HxW uint8 grey, as the detector sees it, for a third of the memory of colour. `name`
+    (a file name or key) only goes into the message for a file that is not a plan.
     """
     if not isinstance(data, bytes):
         data = bytes(data)  # bytearray / memoryview from a stream or a server framework
@@ -82,9 +87,8 @@ def decode_plan(
         raise EmptyInputError("the plan is empty (0 bytes)")
     fmt = sniff_format(data)
     if fmt is None:
-        hint = f" (declared as {content_type})" if content_type else ""
         raise UnsupportedFormatError(
-            f"not a PNG, JPEG, TIFF, BMP, WebP or PDF file{hint}: {_describe_unknown(data)}"
+            unsupported_format_message(data[:SNIFF_BYTES], name, content_type)
         )
     sniffed = CONTENT_TYPES[fmt]
     if content_type and content_type.split(";")[0].strip().lower() not in (
@@ -100,8 +104,37 @@ def decode_plan(
             sniffed,
             sniffed,
         )
-    pages = _decode_pdf(data, config) if fmt == "pdf" else _decode_image(data, fmt, config)
+    if fmt == "pdf":
+        pages = _decode_pdf(data, config)  # pdfium renders grey
+    else:
+        if fmt == "png":
+            _check_png_chunks(data)
+        pages = _decode_image(data, fmt, config, grey)
     return DecodedPlan(sniffed, pages)
+
+
+def _check_png_chunks(data: bytes) -> None:
+    """Refuse a PNG whose chunks fail their CRC-32 (Pillow never checks the pixel data's).
+
+    Corrupt compressed pixels otherwise decode to garbage, and the plan would "succeed" with
+    0 rooms. A truncated last chunk is left to the decoder, which says so.
+    """
+    pos = len(_PNG_SIGNATURE)
+    while pos + 12 <= len(data):
+        (length,) = struct.unpack_from(">I", data, pos)
+        end = pos + 8 + length
+        if end + 4 > len(data):
+            return
+        kind = data[pos + 4 : pos + 8]
+        (crc,) = struct.unpack_from(">I", data, end)
+        if zlib.crc32(data[pos + 4 : end]) != crc:
+            raise CorruptImageError(
+                f"the PNG is corrupt: its {kind.decode('latin-1')!r} chunk at byte {pos} fails "
+                "its CRC check"
+            )
+        if kind == b"IEND":
+            return
+        pos = end + 4
 
 
 def _check_total(total: int, config: DetectorConfig, what: str) -> None:
@@ -132,14 +165,14 @@ def _check_size(width: int, height: int, config: DetectorConfig, what: str) -> N
 _PIL_READ_ERRORS = (OSError, SyntaxError, ValueError, struct.error, EOFError, IndexError)
 
 
-def _decode_image(data: bytes, fmt: str, config: DetectorConfig) -> list[np.ndarray]:
+def _decode_image(data: bytes, fmt: str, config: DetectorConfig, grey: bool) -> list[np.ndarray]:
     # Pillow may warn (its own bomb threshold, odd EXIF); our limits decide either way. The
     # warnings are left alone: silencing them per call is not thread-safe.
-    return _decode_with_pillow(data, fmt, _PIL_FORMATS[fmt], config)
+    return _decode_with_pillow(data, fmt, _PIL_FORMATS[fmt], config, grey)
 
 
 def _decode_with_pillow(
-    data: bytes, fmt: str, name: str, config: DetectorConfig
+    data: bytes, fmt: str, name: str, config: DetectorConfig, grey: bool
 ) -> list[np.ndarray]:
     try:
         im = Image.open(io.BytesIO(data), formats=[name])  # lazy: reads the header only
@@ -170,7 +203,7 @@ def _decode_with_pillow(
                 raise ImageTooLargeError(f"{what}: {err}") from err
             except _PIL_READ_ERRORS as err:
                 raise CorruptImageError(f"{what} cannot be decoded: {err}") from err
-            pages.append(_to_array(frame))
+            pages.append(_to_grey(frame) if grey else _to_array(frame))
     return pages
 
 
@@ -208,6 +241,27 @@ def _to_array(im: Image.Image) -> np.ndarray:
     if im.mode != "RGB":  # CMYK, YCbCr, LAB, HSV, ...
         im = im.convert("RGB")
     return cv2.cvtColor(np.asarray(im), cv2.COLOR_RGB2BGR)
+
+
+def _to_grey(im: Image.Image) -> np.ndarray:
+    """A loaded Pillow image as the detector's grey (`to_grey8` of `_to_array`), band by band.
+
+    Colour conversions are per pixel, so converting bands of rows gives the same bytes as the
+    whole page, without the page-sized RGB, BGR and composited copies.
+    """
+    from .stages import to_grey8  # the detector's own reduction, so results are unchanged
+
+    if im.format in ("JPEG", "TIFF", "WEBP", "PNG") and im.getexif().get(0x0112, 1) != 1:
+        im = ImageOps.exif_transpose(im)
+    if im.mode in ("1", "L") or im.mode.startswith("I") or im.mode == "F":
+        return to_grey8(_to_array(im))  # already one channel (16-bit scaling needs the whole)
+    width, height = im.size
+    out = np.empty((height, width), np.uint8)
+    for top in range(0, height, _BAND_ROWS):
+        bottom = min(top + _BAND_ROWS, height)
+        band = im.crop((0, top, width, bottom))  # no `format`: `_to_array` will not transpose
+        out[top:bottom] = to_grey8(_to_array(band))
+    return out
 
 
 def _scale_to_8bit(a: np.ndarray) -> np.ndarray:
@@ -248,6 +302,8 @@ def _decode_pdf(data: bytes, config: DetectorConfig) -> list[np.ndarray]:
             msg = str(err)
             if "password" in msg.lower():
                 raise PdfError("the PDF is encrypted (password protected)") from err
+            if "(PDFium: Success)" in msg:  # pdfium's word for a document without a page tree
+                raise PdfError("the PDF has no pages (its page tree is empty or missing)") from err
             raise PdfError(f"the PDF cannot be read: {msg}") from err
         try:
             n = len(doc)
@@ -269,13 +325,12 @@ def _decode_pdf(data: bytes, config: DetectorConfig) -> list[np.ndarray]:
                 _check_size(w, h, config, f"PDF page {i + 1} at {config.pdf_dpi} dpi")
                 total += w * h
             _check_total(total, config, f"the PDF at {config.pdf_dpi} dpi")
+            deadline = time.monotonic() + config.max_pdf_render_s
             pages = []
             for i in range(n):
                 page = doc[i]
                 try:
-                    bitmap = page.render(scale=scale, grayscale=True, fill_color=(255,) * 4)
-                    grey = np.array(bitmap.to_numpy())  # copy: the bitmap's buffer is freed
-                    pages.append(grey[..., 0] if grey.ndim == 3 else grey)
+                    pages.append(_render_grey(page, scale, deadline, config, i))
                 except pdfium.PdfiumError as err:
                     raise PdfError(f"PDF page {i + 1} cannot be rendered: {err}") from err
                 finally:
@@ -283,3 +338,37 @@ def _decode_pdf(data: bytes, config: DetectorConfig) -> list[np.ndarray]:
             return pages
         finally:
             doc.close()
+
+
+def _render_grey(page: Any, scale: float, deadline: float, config: DetectorConfig, i: int) -> Any:
+    """One page rendered grey on white, as `page.render(grayscale=True)` does, but progressively:
+    pdfium asks after every few drawing objects whether to pause, and we stop at `deadline`.
+    """
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    width = math.ceil(page.get_width() * scale)
+    height = math.ceil(page.get_height() * scale)
+    bitmap = pdfium.PdfBitmap.new_native(width, height, format=pdfium_c.FPDFBitmap_Gray)
+    bitmap.fill_rect((255, 255, 255, 255), 0, 0, width, height)
+    pause = pdfium_c.IFSDK_PAUSE(version=1)
+    callback = type(pause.NeedToPauseNow)(lambda _pause: time.monotonic() > deadline)
+    pause.NeedToPauseNow = callback  # `callback` stays referenced until rendering ends
+    flags = pdfium_c.FPDF_GRAYSCALE | pdfium_c.FPDF_ANNOT
+    try:
+        status = pdfium_c.FPDF_RenderPageBitmap_Start(
+            bitmap, page, 0, 0, width, height, 0, flags, ctypes.byref(pause)
+        )
+        while status == pdfium_c.FPDF_RENDER_TOBECONTINUED and time.monotonic() <= deadline:
+            status = pdfium_c.FPDF_RenderPage_Continue(page, ctypes.byref(pause))
+    finally:
+        pdfium_c.FPDF_RenderPage_Close(page)
+    if status == pdfium_c.FPDF_RENDER_TOBECONTINUED:
+        raise PdfTooComplexError(
+            f"PDF page {i + 1} is too complex to render: not done after "
+            f"{config.max_pdf_render_s:g} s for the document (max_pdf_render_s)"
+        )
+    if status != pdfium_c.FPDF_RENDER_DONE:
+        raise PdfError(f"PDF page {i + 1} cannot be rendered (pdfium status {status})")
+    grey = np.array(bitmap.to_numpy())  # copy: the bitmap's buffer is freed with it
+    return grey[..., 0] if grey.ndim == 3 else grey

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -299,20 +299,8 @@ class OpenCVDetector:
             if r is not None
         ]
         rooms.sort(key=lambda r: (r.bbox[1], r.bbox[0], r.area_px))
-        return [
-            Room(
-                id=f"room-{i:03d}",
-                polygon=r.polygon,
-                bbox=r.bbox,
-                area_px=r.area_px,
-                area_fraction=r.area_fraction,
-                centroid=r.centroid,
-                perimeter_px=r.perimeter_px,
-                confidence=r.confidence,
-                label=r.label,
-            )
-            for i, r in enumerate(rooms, start=1)
-        ]
+        # ids in that order; every other field (and any a later stage adds) carried over
+        return [replace(r, id=f"room-{i:03d}") for i, r in enumerate(rooms, start=1)]
 
     def detect_page(self, image: np.ndarray, index: int = 0, **text: Any) -> Page:
         """One page's rooms and, with `config.read_text`, their names, sizes and areas and

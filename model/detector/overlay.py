@@ -100,3 +100,45 @@ def render_overlay(image: np.ndarray, rooms: Sequence[Room | Mapping[str, Any]])
                 out, text, (int(cx - tw / 2), y), font, font_scale, dark, thick, cv2.LINE_AA
             )
     return out
+
+
+def document_overlays(
+    data: bytes, doc: Mapping[str, Any], config: Any, content_type: str | None = None
+) -> list[np.ndarray]:
+    """The overlay of every page of a results document, drawn on the plan's own bytes.
+
+    `data` must be the plan the document describes: other bytes than its `source.sha256`, or
+    pages of other sizes, raise `ValueError` rather than drawing rooms out of place.
+    `config` is the `DetectorConfig` whose limits bound the decoding.
+    """
+    import hashlib
+
+    from .imageio import decode_plan
+
+    if doc.get("status") != "succeeded":
+        raise ValueError("a failed plan's document has no rooms to draw")
+    expected = (doc.get("source") or {}).get("sha256")
+    if expected and hashlib.sha256(data).hexdigest() != expected:
+        raise ValueError(
+            "this is not the plan of the document (its sha256 differs from source.sha256)"
+        )
+    pages = decode_plan(data, config, content_type).pages
+    if len(pages) != len(doc["pages"]):
+        raise ValueError(f"the plan has {len(pages)} pages, the document {len(doc['pages'])}")
+    out = []
+    for page, page_doc in zip(pages, doc["pages"], strict=True):
+        h, w = page.shape[:2]
+        if (w, h) != (page_doc["width"], page_doc["height"]):
+            raise ValueError(
+                f"page {page_doc['index'] + 1} is {w} x {h} px, the document says "
+                f"{page_doc['width']} x {page_doc['height']}: not the plan of this document"
+            )
+        out.append(render_overlay(page, page_doc["rooms"]))
+    return out
+
+
+def overlay_names(stem: str, page_count: int) -> list[str]:
+    """`<stem>.overlay.png` for one page, `<stem>.page<N>.overlay.png` for several."""
+    if page_count == 1:
+        return [f"{stem}.overlay.png"]
+    return [f"{stem}.page{i + 1}.overlay.png" for i in range(page_count)]

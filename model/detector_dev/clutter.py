@@ -86,9 +86,7 @@ def dimension_lines(sheet: Sheet, rooms: list[Rect]) -> None:
     xs = sorted({bx0, bx1, *(r.x0 for r in rooms if r.y0 == by0)})
     cv2.line(img, (bx0, dim_y), (bx1, dim_y), 0, thin)
     for x in xs:
-        cv2.line(
-            img, (x - tick // 2, dim_y + tick // 2), (x + tick // 2, dim_y - tick // 2), 0, thin
-        )
+        _tick(img, (x, dim_y), tick, thin)
     for a, b in itertools.pairwise(xs):
         _put_text_fit(
             img,
@@ -102,9 +100,13 @@ def dimension_lines(sheet: Sheet, rooms: list[Rect]) -> None:
     ys = sorted({by0, by1, *(r.y0 for r in rooms if r.x0 == bx0)})
     cv2.line(img, (dim_x, by0), (dim_x, by1), 0, thin)
     for y in ys:
-        cv2.line(
-            img, (dim_x - tick // 2, y + tick // 2), (dim_x + tick // 2, y - tick // 2), 0, thin
-        )
+        _tick(img, (dim_x, y), tick, thin)
+
+
+def _tick(img: np.ndarray, at: tuple[int, int], size: int, thin: int) -> None:
+    """A dimension line's tick: a short slash across the line at `at`."""
+    x, y = at
+    cv2.line(img, (x - size // 2, y + size // 2), (x + size // 2, y - size // 2), 0, thin)
 
 
 def compass_and_title(sheet: Sheet, seed: int) -> None:

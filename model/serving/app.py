@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import inference
+from detector.allocator import release_free_memory
 from detector.errors import InvalidPlanError
 from detector.opencv_detector import OpenCVDetector
 from detector.results import Source, failure_document
@@ -29,6 +30,9 @@ log = logging.getLogger("serving")
 StartResponse = Callable[..., Any]
 CUSTOM_ATTRIBUTES_HEADER = "X-Amzn-SageMaker-Custom-Attributes"
 _READ_CHUNK = 1024 * 1024
+# After a plan with more pixels than this (the detector works at 4 MP at most), the worker hands
+# the memory it used back to the OS; smaller plans keep it for the next one (detector.allocator).
+HEAVY_PLAN_PIXELS = 8_000_000
 
 
 class PayloadTooLargeError(InvalidPlanError):
@@ -123,10 +127,12 @@ class InferenceApp:
             raw_attributes=raw_attributes,
         )
         rooms = None
+        pixels = 0
         try:
             req.body = self._read_body(environ)
             inference.check_accept(req.accept)
             data = inference.input_fn(req.body, req.content_type)
+            pixels = sum(p.size for p in data.get("pages") or [data["image"]])
             # Names from the custom attributes win over those inside a JSON body.
             data["metadata"].update(req.attributes)
             prediction = inference.predict_fn(data, self.model)
@@ -139,6 +145,10 @@ class InferenceApp:
                 log.exception("internal error while serving an invocation")
             body = self._failure_body(req, err, status)
             content_type = inference.JSON_CONTENT_TYPE
+        finally:
+            data = prediction = None  # the pages, before the heap is trimmed
+            if pixels > HEAVY_PLAN_PIXELS:
+                release_free_memory()
         log.info(
             "invocation status=%d content_type=%s bytes=%d rooms=%s name=%s ms=%.1f",
             status,

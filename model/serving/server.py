@@ -8,7 +8,8 @@ answered without a model. When the workers run as another user (MODEL_SERVER_USE
 it from a private copy of the model directory the master made for them.
 
 Workers are gunicorn's threaded workers: while a long plan is being detected, a spare thread
-still answers /ping within SageMaker's 2-second limit. SIGTERM stops accepting, lets in-flight
+still answers /ping within SageMaker's 2-second limit; a client that stalls mid-request is cut
+off after MODEL_SERVER_READ_TIMEOUT (serving/worker.py). SIGTERM stops accepting, lets in-flight
 requests finish within MODEL_SERVER_GRACEFUL_TIMEOUT, and exits 0.
 """
 
@@ -22,7 +23,6 @@ import pwd
 import shutil
 import sys
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,8 @@ from detector.errors import ConfigError
 # Imported in the master (shared copy-on-write by the workers): a worker that drops to an
 # unprivileged user then needs to read nothing but the model directory.
 from .app import create_app
-from .settings import Settings, SettingsError
+from .settings import Settings, SettingsError, load_settings
+from .worker import ReadTimeoutThreadWorker
 
 log = logging.getLogger("serving")
 
@@ -52,9 +53,9 @@ class ModelServer(BaseApplication):  # type: ignore[misc]
     def gunicorn_options(self) -> dict[str, Any]:
         s = self.settings
         options: dict[str, Any] = {
-            "bind": [f"0.0.0.0:{s.port}"],
+            "bind": [_address(s.bind, s.port)],
             "workers": s.workers,
-            "worker_class": "gthread",
+            "worker_class": ReadTimeoutThreadWorker,
             "threads": s.threads,
             "timeout": s.timeout_s,
             "graceful_timeout": s.graceful_timeout_s,
@@ -88,6 +89,10 @@ class ModelServer(BaseApplication):  # type: ignore[misc]
         # Runs in each worker after the fork: an exception here is a worker boot error.
         _configure_logging(self.settings.log_level)
         return create_app(self.settings)
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _stage_model_dir(settings: Settings) -> Path:
@@ -127,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.parse_args(argv)
     _configure_logging("INFO")
     try:
-        settings = Settings.from_env()
+        settings = load_settings()
         _configure_logging(settings.log_level)
         if settings.worker_user:
             pwd.getpwnam(settings.worker_user)
@@ -140,16 +145,18 @@ def main(argv: list[str] | None = None) -> int:
     config_path = settings.model_dir / "config.json"
     try:
         # Fail fast in the master; each worker loads (and validates) it again for itself.
-        load_config(config_path if config_path.is_file() else None)
+        load_config(config_path if config_path.exists() else None)
     except ConfigError as err:
         log.error("invalid model config %s: %s", config_path, err)
         return EXIT_USAGE
     if settings.worker_user:
-        settings = replace(settings, model_dir=_stage_model_dir(settings), staged_model_dir=True)
+        settings = settings.model_copy(
+            update={"model_dir": _stage_model_dir(settings), "staged_model_dir": True}
+        )
     inference.warm_up()
     log.info(
-        "starting model server on port %d: %d workers x %d threads, model dir %s",
-        settings.port,
+        "starting model server on %s: %d workers x %d threads, model dir %s",
+        _address(settings.bind, settings.port),
         settings.workers,
         settings.threads,
         settings.model_dir,

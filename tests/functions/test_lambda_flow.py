@@ -124,7 +124,7 @@ def test_duplicate_delivery_invokes_once_and_writes_once(pipeline: Pipeline, sag
     ("key", "body", "error_type"),
     [
         ("blueprints/notes.txt", b"just some text, not a plan", "UnsupportedFormatError"),
-        ("blueprints/broken.png", b"GIF89a" + b"\x00" * 64, "CorruptImageError"),
+        ("blueprints/broken.png", b"GIF89a" + b"\x00" * 64, "UnsupportedFormatError"),
         ("blueprints/empty.png", b"", "EmptyInputError"),
         ("blueprints/huge.png", PNG + b"\x00" * 1_000_000, "ObjectTooLargeError"),
     ],

@@ -44,6 +44,9 @@ class BrokenDetector:
     def detect_pages(self, pages: list[np.ndarray]) -> list[Any]:
         raise RuntimeError("index out of range in stage 3")
 
+    def document(self, pages: list[np.ndarray], *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return {"pages": self.detect_pages(pages)}
+
 
 def test_our_own_bug_is_a_500_and_says_retryable(tmp_path: Path) -> None:
     broken: Any = BrokenDetector(inference.model_fn(tmp_path))

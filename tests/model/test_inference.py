@@ -6,6 +6,7 @@ import base64
 import copy
 import inspect
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from detector.errors import (
 from detector.opencv_detector import OpenCVDetector
 from detector.results import SchemaValidationError, validate_document
 from serving.app import PayloadTooLargeError, parse_custom_attributes, status_for
-from serving.settings import Settings, SettingsError
+from serving.settings import Settings, SettingsError, load_settings
 
 
 def test_seed_local_test_works_as_written(tmp_path: Path, model_dir: Path) -> None:
@@ -178,29 +179,56 @@ def test_custom_attributes(header: str | None, want: dict[str, str]) -> None:
     assert parse_custom_attributes(header) == want
 
 
-def test_settings_defaults_follow_sagemaker() -> None:
-    s = Settings.from_env({})
-    assert s.port == 8080
+SERVER_VARIABLES = (
+    "SAGEMAKER_BIND_TO_PORT", "SAGEMAKER_MODEL_SERVER_WORKERS", "SAGEMAKER_MODEL_SERVER_TIMEOUT",
+    "SAGEMAKER_BASE_DIR", "MODEL_DIR", "MODEL_SERVER_BIND", "MODEL_SERVER_THREADS",
+    "MODEL_SERVER_MAX_BODY_BYTES", "MODEL_SERVER_ACCESS_LOG", "MODEL_SERVER_READ_TIMEOUT",
+    "MODEL_SERVER_USER", "LOG_LEVEL",
+)  # fmt: skip
+
+
+@pytest.fixture
+def server_env(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Settings]:
+    """`load_settings()` with exactly the given server variables set."""
+
+    def settings(**env: str) -> Settings:
+        for name in SERVER_VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return load_settings()
+
+    return settings
+
+
+def test_settings_defaults_follow_sagemaker(server_env: Callable[..., Settings]) -> None:
+    s = server_env()
+    assert (s.bind, s.port) == ("0.0.0.0", 8080)  # SageMaker connects from outside
     assert s.model_dir == Path("/opt/ml/model")
     assert s.max_body_bytes >= 100 * 1000 * 1000
     assert s.graceful_timeout_s < 30  # SageMaker sends SIGKILL 30 s after SIGTERM
     assert s.workers >= 1 and s.threads >= 2
+    assert 0 < s.read_timeout_s < 60
 
 
-def test_settings_from_env() -> None:
-    s = Settings.from_env(
-        {
-            "SAGEMAKER_BIND_TO_PORT": "9090",
-            "SAGEMAKER_MODEL_SERVER_WORKERS": "3",
-            "SAGEMAKER_MODEL_SERVER_TIMEOUT": "120",
-            "SAGEMAKER_BASE_DIR": "/srv/ml",
-            "MODEL_SERVER_MAX_BODY_BYTES": "1000",
-            "MODEL_SERVER_ACCESS_LOG": "off",
-        }
+def test_settings_from_env(server_env: Callable[..., Settings]) -> None:
+    s = server_env(
+        SAGEMAKER_BIND_TO_PORT="9090",
+        SAGEMAKER_MODEL_SERVER_WORKERS="3",
+        SAGEMAKER_MODEL_SERVER_TIMEOUT="120",
+        SAGEMAKER_BASE_DIR="/srv/ml",
+        MODEL_SERVER_MAX_BODY_BYTES="1000",
+        MODEL_SERVER_ACCESS_LOG="off",
+        MODEL_SERVER_BIND="::1",
+        MODEL_SERVER_READ_TIMEOUT="2.5",
+        LOG_LEVEL="debug",
+        MODEL_SERVER_USER="",  # empty: not set
     )
     assert (s.port, s.workers, s.timeout_s, s.max_body_bytes) == (9090, 3, 120, 1000)
     assert s.model_dir == Path("/srv/ml/model")
-    assert s.access_log is False
+    assert (s.access_log, s.bind, s.read_timeout_s, s.log_level) == (False, "::1", 2.5, "DEBUG")
+    assert s.worker_user is None
+    assert server_env(MODEL_DIR="/m", SAGEMAKER_BASE_DIR="/b").model_dir == Path("/m")
 
 
 @pytest.mark.parametrize(
@@ -208,15 +236,21 @@ def test_settings_from_env() -> None:
     [
         ("SAGEMAKER_BIND_TO_PORT", "http"),
         ("SAGEMAKER_BIND_TO_PORT", "70000"),
+        ("SAGEMAKER_BIND_TO_PORT", "8080.5"),
         ("SAGEMAKER_MODEL_SERVER_WORKERS", "0"),
         ("MODEL_SERVER_THREADS", "1"),
         ("MODEL_SERVER_ACCESS_LOG", "maybe"),
+        ("MODEL_SERVER_BIND", "localhost:80"),
+        ("MODEL_SERVER_READ_TIMEOUT", "0"),
+        ("MODEL_SERVER_MAX_BODY_BYTES", str(2 * 1024**3)),
         ("LOG_LEVEL", "LOUD"),
     ],
 )
-def test_bad_settings_name_the_variable(name: str, value: str) -> None:
+def test_bad_settings_name_the_variable(
+    server_env: Callable[..., Settings], name: str, value: str
+) -> None:
     with pytest.raises(SettingsError, match=name):
-        Settings.from_env({name: value})
+        server_env(**{name: value})
 
 
 def _mutations() -> list[tuple[str, Any]]:
