@@ -132,7 +132,7 @@ class DetectorConfig(BaseModel):
         "as hairpins of the walls' outlines.",
     )
     closet_votes: float = Field(
-        0.4,
+        0.5,
         ge=0,
         le=1.01,
         description="A piece that thin lines cut off a room (a wardrobe, a closet) becomes a "

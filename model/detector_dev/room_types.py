@@ -201,7 +201,13 @@ def fit_forest(
         b = rng.integers(0, len(y), len(y))
         out.append(
             fit_tree(
-                x[b], y[b], k, rng, max_depth=max_depth, min_leaf=min_leaf, max_features=max_features
+                x[b],
+                y[b],
+                k,
+                rng,
+                max_depth=max_depth,
+                min_leaf=min_leaf,
+                max_features=max_features,
             )
         )
     return Forest.from_dict({"classes": list(classes), "features": list(features), "trees": out})
