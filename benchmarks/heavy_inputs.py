@@ -1,7 +1,7 @@
 """Time and peak memory of the heaviest inputs the server accepts, one fresh process each.
 
 Each case runs the server's path (`inference.input_fn` -> `predict_fn` -> `output_fn`) in a
-child process of its own, so its peak RSS (`ru_maxrss`) is that request's alone; the same
+child process of its own, so its peak RSS (VmHWM) is that request's alone; the same
 bytes also go through the colour decoding the server used before (`decode_plan(grey=False)`),
 as the baseline in the same run. Prints one row per case and the machine it ran on.
 
@@ -26,18 +26,22 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "model"))
 
 from detector_dev.machine import describe_machine  # noqa: E402
-
 from detector_dev.synthetic import draw_plan  # noqa: E402
 
+# VmHWM, not ru_maxrss: Linux carries the parent's high-water mark across fork and exec into
+# ru_maxrss, and the parent holds the generated inputs.
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 sys.path.insert(0, {model!r})
 import numpy as np
 import inference
 from detector.imageio import decode_plan
 data = open({path!r}, "rb").read()
+def hwm_kb():
+    with open("/proc/self/status") as f:
+        return int(next(l.split()[1] for l in f if l.startswith("VmHWM:")))
 model = inference.model_fn({model!r})
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = hwm_kb()
 t0 = time.perf_counter()
 status = "ok"
 try:
@@ -50,7 +54,7 @@ try:
         model.detect_pages([np.asarray(p) for p in pages])
 except Exception as err:
     status = type(err).__name__
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = hwm_kb()
 print(json.dumps({{"s": time.perf_counter() - t0, "base_kb": base, "peak_kb": peak,
                   "status": status}}))
 """

@@ -276,7 +276,8 @@ class AsyncEndpointRuntime:
         path = self._queue_file(inv)
         if path is None:
             return
-        record = {"endpoint": inv.endpoint, "headers": inv.headers, "received": iso(inv.received)}
+        received = inv.received.isoformat()
+        record = {"endpoint": inv.endpoint, "headers": inv.headers, "received": received}
         tmp = path.with_suffix(".tmp")
         with tmp.open("w", encoding="utf-8") as out:
             json.dump(record, out)

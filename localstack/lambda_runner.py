@@ -12,13 +12,21 @@ policy parks them in the DLQ unprocessed. So this runner takes the pollers over:
 2. serves every SQS mapping, enabled or not (the local root creates them disabled so moto
    leaves the queues alone); one that is enabled is disabled in moto while the runner runs and
    re-enabled when it stops;
-3. per mapping, long-polls the queue, builds the event exactly as Lambda does (batch size and
-   batching window from the mapping), and invokes the real handler in a warm worker process
-   (``lambda_worker.py``: the unpacked zip + the runtime's boto3, nothing else importable)
-   with the function's environment plus the emulator's endpoint and dummy credentials;
+3. per mapping, runs as many pollers as the mapping's maximum concurrency
+   (``ScalingConfig.MaximumConcurrency``, else the function's reserved concurrency, else
+   Lambda's initial five), each with its own warm execution environment, as Lambda runs up to
+   that many invocations at once; each long-polls the queue, builds the event exactly as Lambda
+   does (batch size and batching window from the mapping), and invokes the real handler in its
+   worker process (``lambda_worker.py``: the unpacked zip + the runtime's boto3, nothing else
+   importable) with the function's environment plus the emulator's endpoint and dummy
+   credentials;
 4. deletes the records the handler did not list in ``batchItemFailures`` (all of them when the
    handler raised or timed out: none deleted), so failed ones become visible again after the
-   visibility timeout and moto's redrive policy moves them to the DLQ after ``maxReceiveCount``.
+   visibility timeout and moto's redrive policy moves them to the DLQ after ``maxReceiveCount``;
+5. fires the EventBridge schedules of the stack (rules with a ``rate(...)`` expression whose
+   target is a Lambda function, e.g. the reconciler): every period, the function gets the
+   "Scheduled Event" EventBridge sends (or the target's constant ``Input``), one invocation at
+   a time (moto stores the rules but never fires them).
 
 Usage: ``python localstack/lambda_runner.py --emulator-url URL --sagemaker-runtime-url URL
 [--functions-dir build/functions]``.
@@ -34,6 +42,7 @@ import json
 import logging
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -57,6 +66,14 @@ WORKER = Path(__file__).with_name("lambda_worker.py")
 # What the python3.11 Lambda runtime ships besides the standard library (boto3's closure).
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "urllib3", "dateutil", "jmespath", "six.py")
 POLL_WAIT_SECONDS = 2  # long-poll; short so a stop is quick (Lambda uses 20)
+# Concurrent batches of a mapping with neither a maximum concurrency nor a reserved concurrency
+# (Lambda starts an SQS mapping with five and scales from there).
+DEFAULT_CONCURRENCY = 5
+BATCH_WINDOW_POLL_SECONDS = 0.2  # between receives while a batching window gathers a batch
+
+
+RATE_RE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+RATE_UNIT_S = {"minute": 60, "hour": 3600, "day": 86400}
 
 
 class RunnerError(Exception):
@@ -74,6 +91,41 @@ class Mapping:
     batching_window_s: int
     report_batch_item_failures: bool
     was_enabled: bool
+    max_concurrency: int
+
+
+@dataclass(frozen=True)
+class Schedule:
+    rule_arn: str
+    rule_name: str
+    function_arn: str
+    period_s: int
+    input: str | None  # the target's constant JSON input, if any
+
+
+def rate_seconds(expression: str) -> int | None:
+    """The period of an EventBridge ``rate(...)`` expression (None for anything else)."""
+    match = RATE_RE.match(expression.strip())
+    if not match:
+        return None
+    return int(match[1]) * RATE_UNIT_S[match[2].rstrip("s")]
+
+
+def scheduled_event(schedule: Schedule, region: str, now: float) -> dict[str, Any]:
+    """EventBridge's "Scheduled Event" (or the target's constant input)."""
+    if schedule.input:
+        return dict(json.loads(schedule.input))
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": schedule.rule_arn.split(":")[4],
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+        "region": region,
+        "resources": [schedule.rule_arn],
+        "detail": {},
+    }
 
 
 @dataclass(frozen=True)
@@ -86,6 +138,7 @@ class Function:
     memory_mb: int
     code_sha256: str
     zip_path: Path
+    reserved_concurrency: int | None
 
 
 def code_sha256(path: Path) -> str:
@@ -244,10 +297,14 @@ class Runner:
         common: dict[str, Any] = {
             "endpoint_url": emulator_url,
             "region_name": region,
-            "config": Config(retries={"max_attempts": 3, "mode": "standard"}),
+            # One connection per poller thread (the default pool of 10 is shared by them all).
+            "config": Config(
+                retries={"max_attempts": 3, "mode": "standard"}, max_pool_connections=64
+            ),
         }
         self.lam = boto3.client("lambda", **common)
         self.sqs = boto3.client("sqs", **common)
+        self.events = boto3.client("events", **common)
         self.emulator_url = emulator_url
         self.sagemaker_runtime_url = sagemaker_runtime_url
         self.functions_dir = functions_dir.resolve()
@@ -255,9 +312,12 @@ class Runner:
         self.work_dir = work_dir.resolve()  # the workers chdir into their code
         self.stop_event = threading.Event()
         self.mappings: list[Mapping] = []
-        self.workers: dict[str, Worker] = {}
+        self.schedules: list[Schedule] = []
+        self.functions: dict[str, Function] = {}
+        self.workers: list[Worker] = []
         self.threads: list[threading.Thread] = []
         self.stats: dict[str, dict[str, int]] = {}
+        self._stats_lock = threading.Lock()
 
     # ---------------------------------------------------------------- discovery
     def discover(self) -> None:
@@ -272,6 +332,8 @@ class Runner:
                 fn_arn = esm["FunctionArn"]
                 if fn_arn not in functions:
                     functions[fn_arn] = self._function(fn_arn, zips)
+                fn = functions[fn_arn]
+                scaling = esm.get("ScalingConfig") or {}
                 _, _, _, _, account, queue_name = source.split(":", 5)
                 url = self.sqs.get_queue_url(QueueName=queue_name, QueueOwnerAWSAccountId=account)[
                     "QueueUrl"
@@ -288,20 +350,76 @@ class Runner:
                         report_batch_item_failures="ReportBatchItemFailures"
                         in (esm.get("FunctionResponseTypes") or []),
                         was_enabled=esm.get("State", "Enabled") in ("Enabled", "Enabling"),
+                        max_concurrency=int(
+                            scaling.get("MaximumConcurrency")
+                            or fn.reserved_concurrency
+                            or DEFAULT_CONCURRENCY
+                        ),
                     )
                 )
         if not self.mappings:
             raise RunnerError("no SQS event source mappings on the emulator: is the stack applied?")
-        runtime = runtime_dir(self.work_dir / "runtime")
+        self.schedules = self._schedules()
+        for schedule in self.schedules:
+            if schedule.function_arn not in functions:
+                functions[schedule.function_arn] = self._function(schedule.function_arn, zips)
+        self.functions = functions
         for fn in functions.values():
             code = self.work_dir / "functions" / fn.name
             shutil.rmtree(code, ignore_errors=True)
             with zipfile.ZipFile(fn.zip_path) as archive:
                 archive.extractall(code)
-            self.workers[fn.arn] = Worker(fn, code, runtime, self._environment(fn))
+
+    def _schedules(self) -> list[Schedule]:
+        """Enabled EventBridge rules with a rate expression that target a Lambda function."""
+        found = []
+        for page in self.events.get_paginator("list_rules").paginate():
+            for rule in page["Rules"]:
+                expression = rule.get("ScheduleExpression")
+                if not expression or rule.get("State", "ENABLED") != "ENABLED":
+                    continue
+                period = rate_seconds(expression)
+                if period is None:
+                    logger.warning("%s: %s is not a rate(): not fired", rule["Name"], expression)
+                    continue
+                targets = self.events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+                for target in targets:
+                    if ":lambda:" not in target["Arn"] or ":function:" not in target["Arn"]:
+                        continue
+                    found.append(
+                        Schedule(
+                            rule_arn=rule["Arn"],
+                            rule_name=rule["Name"],
+                            function_arn=target["Arn"],
+                            period_s=period,
+                            input=target.get("Input"),
+                        )
+                    )
+        return found
+
+    def fire(self, schedule: Schedule, worker: Worker) -> None:
+        """Invoke the scheduled function every period (the first one period after start)."""
+        name = self.functions[schedule.function_arn].name
+        while not self.stop_event.wait(schedule.period_s):
+            answer = worker.invoke(scheduled_event(schedule, self.region, time.time()))
+            self._count_name(name, invocations=1, errors=int("error" in answer))
+            if "error" in answer:
+                logger.error("%s (%s): function error: %s", name, schedule.rule_name, answer)
+            else:
+                logger.info("%s: scheduled run (%s) done", name, schedule.rule_name)
+
+    def _worker(self, fn: Function) -> Worker:
+        """A new execution environment of ``fn`` (its process starts at the first invocation)."""
+        code = self.work_dir / "functions" / fn.name
+        worker = Worker(fn, code, runtime_dir(self.work_dir / "runtime"), self._environment(fn))
+        self.workers.append(worker)
+        return worker
 
     def _function(self, arn: str, zips: dict[str, Path]) -> Function:
         cfg = self.lam.get_function_configuration(FunctionName=arn)
+        reserved = self.lam.get_function_concurrency(FunctionName=arn).get(
+            "ReservedConcurrentExecutions"
+        )
         sha = cfg["CodeSha256"]
         if sha not in zips:
             raise RunnerError(
@@ -317,6 +435,7 @@ class Runner:
             memory_mb=int(cfg.get("MemorySize") or 128),
             code_sha256=sha,
             zip_path=zips[sha],
+            reserved_concurrency=int(reserved) if reserved else None,
         )
 
     def _environment(self, fn: Function) -> dict[str, str]:
@@ -375,14 +494,22 @@ class Runner:
             if more:
                 messages.extend(more)
             else:
-                time.sleep(0.1)
+                time.sleep(BATCH_WINDOW_POLL_SECONDS)
         return messages
 
-    def poll(self, mapping: Mapping) -> None:
-        worker = self.workers[mapping.function_arn]
-        stats = self.stats.setdefault(
-            mapping.function_name, {"invocations": 0, "records": 0, "deleted": 0, "errors": 0}
-        )
+    def _count(self, mapping: Mapping, **counts: int) -> None:
+        self._count_name(mapping.function_name, **counts)
+
+    def _count_name(self, function_name: str, **counts: int) -> None:
+        with self._stats_lock:
+            stats = self.stats.setdefault(
+                function_name, {"invocations": 0, "records": 0, "deleted": 0, "errors": 0}
+            )
+            for name, n in counts.items():
+                stats[name] += n
+
+    def poll(self, mapping: Mapping, worker: Worker) -> None:
+        """One poller of ``mapping``: receive a batch, invoke ``worker``, delete what is done."""
         while not self.stop_event.is_set():
             try:
                 messages = self._receive(mapping)
@@ -395,11 +522,14 @@ class Runner:
             records = [sqs_record(m, mapping.queue_arn, self.region) for m in messages]
             answer = worker.invoke({"Records": records})
             done = records_to_delete(records, answer, mapping.report_batch_item_failures)
-            stats["invocations"] += 1
-            stats["records"] += len(records)
-            stats["deleted"] += len(done)
+            self._count(
+                mapping,
+                invocations=1,
+                records=len(records),
+                deleted=len(done),
+                errors=int("error" in answer),
+            )
             if "error" in answer:
-                stats["errors"] += 1
                 logger.error("%s: function error: %s", mapping.function_name, answer["error"])
             logger.info(
                 "%s: batch of %d, %d done, %d left for redelivery",
@@ -424,27 +554,45 @@ class Runner:
         self.discover()
         for mapping in self.mappings:
             self._set_enabled(mapping, False)
-            thread = threading.Thread(
-                target=self._poll_logged,
-                args=(mapping,),
-                daemon=True,
-                name=f"poll-{mapping.function_name}",
-            )
-            thread.start()
-            self.threads.append(thread)
+            fn = self.functions[mapping.function_arn]
+            for i in range(mapping.max_concurrency):
+                thread = threading.Thread(
+                    target=self._poll_logged,
+                    args=(mapping, self._worker(fn)),
+                    daemon=True,
+                    name=f"poll-{mapping.function_name}-{i}",
+                )
+                thread.start()
+                self.threads.append(thread)
             logger.info(
-                "polling %s -> %s (batch %d, window %d s, partial failures %s)",
+                "polling %s -> %s (batch %d, window %d s, partial failures %s, "
+                "up to %d invocations at once)",
                 mapping.queue_url,
                 mapping.function_name,
                 mapping.batch_size,
                 mapping.batching_window_s,
                 mapping.report_batch_item_failures,
+                mapping.max_concurrency,
             )
 
-    def _poll_logged(self, mapping: Mapping) -> None:
+        for schedule in self.schedules:
+            fn = self.functions[schedule.function_arn]
+            thread = threading.Thread(
+                target=self.fire,
+                args=(schedule, self._worker(fn)),
+                daemon=True,
+                name=f"schedule-{schedule.rule_name}",
+            )
+            thread.start()
+            self.threads.append(thread)
+            logger.info(
+                "schedule %s -> %s every %d s", schedule.rule_name, fn.name, schedule.period_s
+            )
+
+    def _poll_logged(self, mapping: Mapping, worker: Worker) -> None:
         while not self.stop_event.is_set():
             try:
-                self.poll(mapping)
+                self.poll(mapping, worker)
             except Exception:  # keep polling, as Lambda's pollers do
                 logger.exception("%s: poller error", mapping.function_name)
                 self.stop_event.wait(1)
@@ -456,7 +604,7 @@ class Runner:
         for mapping in self.mappings:
             if mapping.was_enabled:
                 self._set_enabled(mapping, True)
-        for worker in self.workers.values():
+        for worker in self.workers:
             worker.stop()
         logger.info("stopped: %s", json.dumps(self.stats))
 
@@ -468,10 +616,19 @@ class Runner:
                     "queue_url": m.queue_url,
                     "batch_size": m.batch_size,
                     "batching_window_s": m.batching_window_s,
-                    "zip": str(self.workers[m.function_arn].fn.zip_path),
+                    "max_concurrency": m.max_concurrency,
+                    "zip": str(self.functions[m.function_arn].zip_path),
                 }
                 for m in self.mappings
-            ]
+            ],
+            "schedules": [
+                {
+                    "rule": s.rule_name,
+                    "function": self.functions[s.function_arn].name,
+                    "period_s": s.period_s,
+                }
+                for s in self.schedules
+            ],
         }
 
 

@@ -1,11 +1,12 @@
 # detector targets (owned by the detector work). Append to TEST_TARGETS / LINT_TARGETS as needed.
 
-DEMO_DIR  := $(OUT)/demo
+DEMO_DIR  := $(OUT)/demo-cli
 DEMO_SEED ?= 7
 DETECTOR_CLI := $(VENV)/bin/location-detector
 
-.PHONY: demo
-demo: venv ## draw a plan, find its rooms, write the JSON and an overlay PNG into out/demo/
+# `make demo` (mk/product.mk) runs the pipeline; this is the CLI on one drawn plan, no AWS.
+.PHONY: demo-cli
+demo-cli: venv ## draw a plan, find its rooms with the CLI alone: JSON and overlay in out/demo-cli/
 	@mkdir -p $(DEMO_DIR)
 	@$(DETECTOR_CLI) draw $(DEMO_DIR)/plan.png --seed $(DEMO_SEED) --width 1600 --height 1200 \
 		--noise 0.3 --truth $(DEMO_DIR)/plan.truth.png

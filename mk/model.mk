@@ -63,6 +63,10 @@ TEST_TARGETS += image
 benchmark-serving: venv ## /invocations vs in-process detection on the R3D plans: req/s, p50/p95, overhead
 	$(PY) benchmarks/serving.py $(R3D_DIR)
 
+.PHONY: benchmark-heavy
+benchmark-heavy: venv ## time and peak RSS of the heaviest inputs (60 MP RGBA PNG, 3 x 59 MP TIFF, 200k-line PDF)
+	$(PY) benchmarks/heavy_inputs.py
+
 .PHONY: lint-model
 lint-model: venv
 	$(VENV)/bin/shellcheck model/build-and-push.sh model/image.sh

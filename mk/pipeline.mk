@@ -10,10 +10,12 @@ PIPELINE_SEED ?= 7
 PIPELINE = $(PY) localstack/local_pipeline.py --state-dir $(LOCAL_DIR) --emulator-url $(EMULATOR_URL)
 
 .PHONY: pipeline-up pipeline-stop pipeline-down pipeline-demo pipeline-status pipeline-test pipeline-bench pipeline-restart
-PIPELINE_BENCH_COUNT ?= 10
+PIPELINE_BENCH_COUNT ?= 200
 
-pipeline-up: local-up model-artifact ## local stack + model server + endpoint stand-in + Lambda runner (pids, logs: .local/pipeline/)
-	@$(PIPELINE) up --model-artifact $(MODEL_ARTIFACT)
+# MODEL_RUNTIME=image serves from the image `make image` builds, instead of model/serve.
+MODEL_RUNTIME ?= process
+pipeline-up: local-up model-artifact $(if $(filter image,$(MODEL_RUNTIME)),image) ## local stack + model server (MODEL_RUNTIME=process|image) + endpoint stand-in + Lambda runner (pids, logs: .local/pipeline/)
+	@$(PIPELINE) up --model-artifact $(MODEL_ARTIFACT) --model-runtime $(MODEL_RUNTIME)
 
 pipeline-stop: ## stop the processes pipeline-up started (the local stack stays)
 	@$(PIPELINE) down
@@ -28,7 +30,7 @@ pipeline-down: pipeline-stop ## stop the pipeline's processes, destroy the local
 pipeline-demo: venv ## draw a plan, upload it, print its results document, timings and status; then a non-image
 	@$(PIPELINE) demo --seed $(PIPELINE_SEED)
 
-pipeline-bench: venv ## upload PIPELINE_BENCH_COUNT (10) drawn plans at once: per-plan end-to-end time, throughput
+pipeline-bench: venv ## PIPELINE_BENCH_COUNT (200) plans (R3D + drawn) through the pipeline vs the detector alone: plans/s, ratio, p50/p95 latency
 	@$(PIPELINE) bench --count $(PIPELINE_BENCH_COUNT) --seed $(PIPELINE_SEED)
 
 pipeline-status: ## each service's health, plans by status, oldest unfinished plan, queue and DLQ depths

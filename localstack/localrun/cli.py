@@ -17,9 +17,9 @@ from pathlib import Path
 from .bench import bench
 from .demo import demo
 from .processes import ROOT, PipelineError, Supervisor
-from .services import SERVICES, Pipeline
+from .services import MODEL_RUNTIMES, SERVICES, Pipeline
 from .stack import terraform_outputs
-from .status import report
+from .status import render, report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,8 +31,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--functions-dir", type=Path, default=ROOT / "build" / "functions")
     p.add_argument("--model-artifact", type=Path, default=ROOT / "build" / "model" / "model.tar.gz")
     p.add_argument("--workers", type=int, help="model server workers (default: CPU count)")
+    p.add_argument(
+        "--model-runtime",
+        choices=MODEL_RUNTIMES,
+        default="process",
+        help="up: run model/serve from the tree (process) or the image `make image` built",
+    )
     p.add_argument("--seed", type=int, default=7, help="demo, bench: seed of the drawn plan")
-    p.add_argument("--count", type=int, default=10, help="bench: plans uploaded together")
+    p.add_argument("--count", type=int, default=200, help="bench: plans uploaded together")
+    p.add_argument("--json", action="store_true", help="status: as JSON")
+    p.add_argument(
+        "--stuck-after", type=float, default=300, help="status: seconds before a plan is stuck"
+    )
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
 
@@ -52,7 +62,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(pipe: Pipeline, args: argparse.Namespace) -> int:
     if args.command == "up":
-        state = pipe.start(args.model_artifact, args.functions_dir, workers=args.workers)
+        state = pipe.start(
+            args.model_artifact,
+            args.functions_dir,
+            workers=args.workers,
+            model_runtime=args.model_runtime,
+        )
         print(f"model server  {state['serve_url']}  (log {pipe.dir / 'serve.log'})")
         print(f"endpoint      {state['endpoint_url']}  (log {pipe.dir / 'endpoint.log'})")
         for m in state["runner"].get("mappings", []):
@@ -70,13 +85,13 @@ def run(pipe: Pipeline, args: argparse.Namespace) -> int:
         print(f"{args.service} restarted (pid {pipe.supervisor.pid(args.service)})")
         return 0
     if args.command == "status":
-        view = report(pipe)
-        print(json.dumps(view, indent=2))
+        view = report(pipe, args.stuck_after)
+        print(json.dumps(view, indent=2) if args.json else render(view))
         return 0 if all(p["healthy"] for p in view["processes"].values()) else 1
     down = [name for name in SERVICES if not pipe.supervisor.healthy(name)]
     if down:
         print(f"error: not healthy: {', '.join(down)} (make pipeline-up)", file=sys.stderr)
         return 1
     if args.command == "bench":
-        return bench(pipe.client, args.count, args.seed)
+        return bench(pipe, args.count, args.seed)
     return demo(pipe.client, args.seed)

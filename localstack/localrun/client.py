@@ -101,16 +101,40 @@ class Client:
             item = items[-1] if items else {}
         return {k: plain(v) for k, v in sorted(item.items())}
 
+    def index_on(self, attribute: str) -> str | None:
+        """The name of the table's global secondary index keyed on ``attribute``, if any."""
+        table = self.dynamodb.describe_table(TableName=self.stack.table_name)["Table"]
+        for index in table.get("GlobalSecondaryIndexes") or []:
+            if any(
+                k["KeyType"] == "HASH" and k["AttributeName"] == attribute
+                for k in index["KeySchema"]
+            ):
+                return str(index["IndexName"])
+        return None
+
     def plan_items_by_uri(self, uri: str) -> list[dict[str, Any]]:
-        """Every status item of uploads to ``uri`` (one per version), oldest first."""
+        """Every status item of uploads to ``uri`` (one per version), oldest first: a Query of
+        the index on ``source_uri`` (a Scan only on a table without one)."""
         items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.stack.table_name,
-            "FilterExpression": "source_uri = :uri AND kind = :kind",
-            "ExpressionAttributeValues": {":uri": {"S": uri}, ":kind": {"S": "plan"}},
-        }
-        while True:  # a Scan: the local table is small (the status index is rel-lambdas' work)
-            page = self.dynamodb.scan(**kwargs)
+        index = self.index_on("source_uri")
+        values = {":uri": {"S": uri}, ":kind": {"S": "plan"}}
+        kwargs: dict[str, Any] = {"TableName": self.stack.table_name}
+        if index:
+            call = self.dynamodb.query
+            kwargs.update(
+                IndexName=index,
+                KeyConditionExpression="source_uri = :uri",
+                FilterExpression="kind = :kind",
+                ExpressionAttributeValues=values,
+            )
+        else:
+            call = self.dynamodb.scan
+            kwargs.update(
+                FilterExpression="source_uri = :uri AND kind = :kind",
+                ExpressionAttributeValues=values,
+            )
+        while True:
+            page = call(**kwargs)
             items.extend(page.get("Items", []))
             if "LastEvaluatedKey" not in page:
                 break

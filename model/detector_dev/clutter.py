@@ -37,13 +37,33 @@ def furnish(sheet: Sheet, rooms: list[Rect], labels: np.ndarray, keepout: list[B
             _place_furniture(sheet.img, sheet.rng, inner, keepout, placed, sheet.px, sheet.thin)
 
 
-def room_names(sheet: Sheet, rooms: list[Rect], text: bool) -> list[str]:
-    """A name per room (drawn from the seed even when `text` is off, so the rooms stay the
-    same), printed with the room's size as estate-agent plans print them."""
-    names: list[str] = []
+def name_boxes(sheet: Sheet, rooms: list[Rect]) -> list[Box]:
+    """Where each room's name and size are printed: furniture keeps out of it, as a
+    draughtsman keeps text clear of the drawing (so the printed text can be read back)."""
+    boxes = []
     for r in rooms:
+        cx, cy = (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2
+        half_w = (r.w - max(sheet.t_int) - sheet.px(0.3)) / 2
+        th = sheet.px(0.22)
+        boxes.append((int(cx - half_w), int(cy - 2.6 * th), int(cx + half_w) + 1, int(cy + 2 * th)))
+    return boxes
+
+
+def room_names(
+    sheet: Sheet, rooms: list[Rect], labels: np.ndarray, text: bool
+) -> tuple[list[str], list[tuple[float, float]]]:
+    """A name per room (drawn from the seed even when `text` is off, so the rooms stay the
+    same), printed with the room's size as estate-agent plans print them: its inside, from
+    wall face to wall face, in metres (width x depth). Returns the names and those sizes."""
+    names: list[str] = []
+    sizes: list[tuple[float, float]] = []
+    for k, r in enumerate(rooms, start=1):
         name = str(sheet.rng.choice(ROOM_NAMES))
         names.append(name)
+        inner = _free_box(labels, r, k)
+        w_m = (inner[2] - inner[0]) / sheet.px_per_m
+        h_m = (inner[3] - inner[1]) / sheet.px_per_m
+        sizes.append((round(w_m, 2), round(h_m, 2)))
         if not text:
             continue
         cx, cy = (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2
@@ -51,9 +71,9 @@ def room_names(sheet: Sheet, rooms: list[Rect], text: bool) -> list[str]:
         th = sheet.px(0.22)
         tk = max(1, round(th / 9))
         _put_text_fit(sheet.img, name, (cx, cy - th), th, inner_w, tk)
-        size = f"{r.w / sheet.px_per_m:.2f} x {r.h / sheet.px_per_m:.2f}"
+        size = f"{w_m:.2f} x {h_m:.2f}"
         _put_text_fit(sheet.img, size, (cx, cy + th), th * 0.8, inner_w, tk)
-    return names
+    return names, sizes
 
 
 def dimension_lines(sheet: Sheet, rooms: list[Rect]) -> None:
@@ -66,9 +86,7 @@ def dimension_lines(sheet: Sheet, rooms: list[Rect]) -> None:
     xs = sorted({bx0, bx1, *(r.x0 for r in rooms if r.y0 == by0)})
     cv2.line(img, (bx0, dim_y), (bx1, dim_y), 0, thin)
     for x in xs:
-        cv2.line(
-            img, (x - tick // 2, dim_y + tick // 2), (x + tick // 2, dim_y - tick // 2), 0, thin
-        )
+        _tick(img, (x, dim_y), tick, thin)
     for a, b in itertools.pairwise(xs):
         _put_text_fit(
             img,
@@ -82,9 +100,13 @@ def dimension_lines(sheet: Sheet, rooms: list[Rect]) -> None:
     ys = sorted({by0, by1, *(r.y0 for r in rooms if r.x0 == bx0)})
     cv2.line(img, (dim_x, by0), (dim_x, by1), 0, thin)
     for y in ys:
-        cv2.line(
-            img, (dim_x - tick // 2, y + tick // 2), (dim_x + tick // 2, y - tick // 2), 0, thin
-        )
+        _tick(img, (dim_x, y), tick, thin)
+
+
+def _tick(img: np.ndarray, at: tuple[int, int], size: int, thin: int) -> None:
+    """A dimension line's tick: a short slash across the line at `at`."""
+    x, y = at
+    cv2.line(img, (x - size // 2, y + size // 2), (x + size // 2, y - size // 2), 0, thin)
 
 
 def compass_and_title(sheet: Sheet, seed: int) -> None:

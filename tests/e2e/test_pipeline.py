@@ -3,19 +3,16 @@ emulator (moto server via localstack/emulator.py), the container's entrypoint `m
 the Lambda zips of `make functions` run by localstack/lambda_runner.py, the SageMaker async
 runtime stand-in localstack/endpoint.py, and boto3 as a user would call it.
 
-Everything is started here through localstack/localrun (what `make pipeline-up` runs),
-on free ports with its own Terraform state (`TF_DATA_DIR`), so a `make local-up` stack running
-beside it is never touched. About two minutes, most of it `terraform apply`.
+The pipeline is started once for the whole directory (conftest.py) and shared with the fault
+tests (test_faults.py). About two minutes, most of it `terraform apply`.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,62 +22,11 @@ sys.path.insert(0, str(ROOT / "localstack"))
 
 from detector.opencv_detector import OpenCVDetector  # noqa: E402
 from detector.results import validate_document  # noqa: E402
-from detector_dev.machine import free_port  # noqa: E402
 from localrun.client import Client  # noqa: E402
 from localrun.demo import draw_png  # noqa: E402
-from localrun.services import Pipeline  # noqa: E402
-from localrun.stack import apply_stack, start_emulator, terraform_outputs  # noqa: E402
+from localrun.services import Pipeline, serve_spec  # noqa: E402
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
-    work = tmp_path_factory.mktemp("pipeline")
-    # Build what a fresh clone lacks; copy the zips so a rebuild elsewhere cannot change the code
-    # under the runner (it checks each zip against the deployed CodeSha256).
-    subprocess.run(["make", "-s", "functions"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    functions = work / "functions"
-    functions.mkdir()
-    for name in ("trigger", "success", "failure"):
-        shutil.copy2(ROOT / "build" / "functions" / f"{name}.zip", functions)
-    artifact = work / "model.tar.gz"
-    subprocess.run(
-        ["make", "-s", "model-artifact", f"MODEL_ARTIFACT={artifact}"],
-        cwd=ROOT,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    port = free_port()
-    emulator = start_emulator(port, work / "emulator.log")
-    url = f"http://127.0.0.1:{port}"
-    running: Pipeline | None = None
-    try:
-        data_dir = apply_stack(url, work, functions)
-        running = Pipeline(url, work, terraform_outputs(data_dir))
-        running.start(artifact, functions, workers=1)
-        yield running
-    finally:
-        if running is not None:
-            running.stop()
-        emulator.terminate()
-        try:
-            emulator.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            emulator.kill()
-            emulator.wait()
-
-
-@pytest.fixture(scope="module")
-def pipe(pipeline: Pipeline) -> Client:
-    """What a user has: boto3 clients on the emulator and the stack's names."""
-    return pipeline.client
-
-
-@pytest.fixture(scope="module")
-def detector() -> OpenCVDetector:
-    """The detector in process, with the configuration the container is deployed with."""
-    return OpenCVDetector.from_config_file(ROOT / "model" / "config.json")
 
 
 def rooms_of(doc: dict) -> list[list[list[float]]]:
@@ -201,7 +147,7 @@ def test_lost_model_server_is_retried_then_completed(
     pipeline.stop_service("serve")
     try:
         pipe.upload(key, png, "image/png")
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # three SQS hops; minutes on a loaded machine
         status: dict = {}
         while time.monotonic() < deadline and not status.get("last_error"):
             time.sleep(0.3)
@@ -221,3 +167,62 @@ def test_lost_model_server_is_retried_then_completed(
     assert status["status"] == "COMPLETED"
     assert status["attempts"] == doc["inference"]["attempts"]
     assert all(d["visible"] == 0 for d in wait_drained(pipe).values())
+
+
+def test_the_built_image_serves_the_pipeline(
+    pipeline: Pipeline, pipe: Client, detector: OpenCVDetector
+) -> None:
+    """`make pipeline-up MODEL_RUNTIME=image`: the model server swapped for the built image."""
+    subprocess.run(
+        [str(ROOT / "model" / "image.sh"), "build"], check=True, timeout=3600, capture_output=True
+    )
+    process_spec = pipeline.supervisor.specs()["serve"]
+    port = int(process_spec.env["SAGEMAKER_BIND_TO_PORT"])
+    model_dir = Path(process_spec.env["MODEL_DIR"])
+    pipeline.stop_service("serve")
+    model_env = {k: v for k, v in process_spec.env.items() if k not in ("PATH", "MODEL_DIR")}
+    pipeline.supervisor.start(serve_spec(port, model_dir, model_env, workers=1, runtime="image"))
+    try:
+        png, _ = draw_png(13, 1000, 750)
+        key = pipe.stack.upload_key("e2e/image/plan-13.png")
+        pipe.upload(key, png, "image/png")
+        doc = pipe.wait_result(key, timeout=90)
+        validate_document(doc)
+        assert doc["status"] == "succeeded", json.dumps(doc)[:500]
+        expected = detector.process(png, name="plan-13.png", content_type="image/png")
+        assert rooms_of(doc) == rooms_of(expected)
+        assert f"ld-serve-{port}" in subprocess.run(
+            [str(ROOT / "model" / "image.sh"), "ps", "--format", "{{.Names}}"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        pipeline.stop_service("serve")  # SIGTERM through the engine; --rm removes it
+        pipeline.supervisor.start(process_spec)
+    names = subprocess.run(
+        [str(ROOT / "model" / "image.sh"), "ps", "-a", "--format", "{{.Names}}"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert f"ld-serve-{port}" not in names
+
+
+def test_product_demo_leaves_documents_overlays_and_a_report(pipe: Client, tmp_path: Path) -> None:
+    """`make demo`'s body (localstack/product_demo.py) on this pipeline, twice: the second run
+    uploads new versions of the same keys and must report those, not the first run's."""
+    from product_demo import run_demo
+
+    out = tmp_path / "demo"
+    for _ in range(2):
+        assert run_demo(pipe, out, seed=7)
+        names = sorted(p.name for p in out.iterdir())
+        assert names == [
+            "house.json",
+            "house.overlay.png",
+            "l-shaped-house.json",
+            "l-shaped-house.overlay.png",
+            "report.html",
+            "scanned-flat.json",
+            "scanned-flat.overlay.png",
+            "shopping-list.json",
+        ]
+        html = (out / "report.html").read_text()
+        assert html.count('<section class="plan"') == 4 and html.count('class="thumb"') == 3

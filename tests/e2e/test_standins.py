@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -150,3 +151,77 @@ def test_botocore_invoke_endpoint_async_round_trip(
 
     with pytest.raises(client.exceptions.ClientError, match="ValidationError"):
         client.invoke_endpoint_async(EndpointName="nope", InputLocation="s3://b/k")
+
+
+def wait_for(condition: Any, timeout: float = 5) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+class DurableRuntime(RecordingRuntime):
+    """RecordingRuntime with its queue on disk; ``finish`` marks one invocation done."""
+
+    def __init__(self, queue_dir: Path) -> None:
+        endpoint.AsyncEndpointRuntime.__init__(
+            self, "http://127.0.0.1:9", "http://127.0.0.1:9", "us-east-1", queue_dir
+        )
+        self.submitted = []
+
+
+def test_accepted_invocations_survive_a_restart(tmp_path: Path) -> None:
+    """SageMaker's queue keeps what it accepted: a crash after the 202 loses nothing."""
+    first = DurableRuntime(tmp_path)
+    headers = {"inputlocation": "s3://b/blueprints/a.png", "content-type": "image/png"}
+    accepted = [first.submit("ep", {**headers, "inference-id": f"id-{i}"}) for i in range(3)]
+    first._done(accepted[1])  # the second one ran to its notification
+    del first  # a crash: nothing is shut down
+
+    second = DurableRuntime(tmp_path)
+    assert second.resume() == 2
+    wait_for(lambda: len(second.submitted) == 2)
+    second.shutdown()
+    resumed = sorted(inv.inference_id for inv in second.submitted)
+    assert resumed == ["id-0", "id-2"]
+    assert {inv.received for inv in second.submitted} <= {inv.received for inv in accepted}
+    assert all(inv.content_type == "image/png" for inv in second.submitted)
+
+
+def test_a_generated_inference_id_is_kept_across_a_restart(tmp_path: Path) -> None:
+    inv = DurableRuntime(tmp_path).submit("ep", {"inputlocation": "s3://b/k.png"})
+    again = DurableRuntime(tmp_path)
+    again.resume()
+    wait_for(lambda: bool(again.submitted))
+    again.shutdown()
+    assert [i.inference_id for i in again.submitted] == [inv.inference_id]
+
+
+@pytest.mark.parametrize(
+    ("expression", "seconds"),
+    [
+        ("rate(1 minute)", 60),
+        ("rate(5 minutes)", 300),
+        ("rate(2 hours)", 7200),
+        ("cron(0 * * * ? *)", None),
+    ],
+)
+def test_rate_expressions(expression: str, seconds: int | None) -> None:
+    assert lambda_runner.rate_seconds(expression) == seconds
+
+
+def test_scheduled_event_is_eventbridges() -> None:
+    schedule = lambda_runner.Schedule(
+        rule_arn="arn:aws:events:us-east-1:123456789012:rule/reconcile",
+        rule_name="reconcile",
+        function_arn="arn:aws:lambda:us-east-1:123456789012:function:reconciler",
+        period_s=60,
+        input=None,
+    )
+    event = lambda_runner.scheduled_event(schedule, "us-east-1", 0)
+    assert event["detail-type"] == "Scheduled Event"
+    assert event["source"] == "aws.events"
+    assert event["account"] == "123456789012"
+    assert event["resources"] == [schedule.rule_arn]
+    assert event["time"] == "1970-01-01T00:00:00Z"
+    constant = lambda_runner.Schedule(**{**schedule.__dict__, "input": '{"k": 1}'})
+    assert lambda_runner.scheduled_event(constant, "us-east-1", 0) == {"k": 1}

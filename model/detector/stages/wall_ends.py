@@ -190,9 +190,12 @@ def facing_end_bridges(
     return (out > 0) & ~walls
 
 
-def _march(walls: np.ndarray, p: np.ndarray, u: np.ndarray, length: int) -> np.ndarray:
-    """Distance (px) from each point `p` along unit `u` to the first wall pixel after the
-    first free one, up to `length` (inf when none, or when the ray leaves the page)."""
+def _ray_pixels(
+    walls: np.ndarray, p: np.ndarray, u: np.ndarray, length: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pixels 1..`length` px along unit `u` from each point `p` (N x 2, x y): the steps
+    (px), and N x `length` masks of which are wall (off the page counts as wall) and which
+    are on the page."""
     h, w = walls.shape
     s = np.arange(1, length + 1, dtype=np.float64)
     xs = np.round(p[:, None, 0] + s[None, :] * u[:, None, 0]).astype(np.int64)
@@ -200,6 +203,13 @@ def _march(walls: np.ndarray, p: np.ndarray, u: np.ndarray, length: int) -> np.n
     inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
     wall = np.ones(xs.shape, bool)
     wall[inside] = walls[ys[inside], xs[inside]]
+    return s, wall, inside
+
+
+def _march(walls: np.ndarray, p: np.ndarray, u: np.ndarray, length: int) -> np.ndarray:
+    """Distance (px) from each point `p` along unit `u` to the first wall pixel after the
+    first free one, up to `length` (inf when none, or when the ray leaves the page)."""
+    s, wall, inside = _ray_pixels(walls, p, u, length)
     freed = np.cumsum(~wall, axis=1) > 0
     hit = wall & freed
     first = np.where(hit.any(axis=1), np.argmax(hit, axis=1), -1)
@@ -268,12 +278,6 @@ def _lone_end_rays(
 def _march_free(walls: np.ndarray, p: np.ndarray, u: np.ndarray, length: int) -> np.ndarray:
     """Free distance (px) from each point `p` along unit `u` to the first wall pixel (or
     the page's edge), up to `length` (then `length`)."""
-    h, w = walls.shape
-    s = np.arange(1, length + 1, dtype=np.float64)
-    xs = np.round(p[:, None, 0] + s[None, :] * u[:, None, 0]).astype(np.int64)
-    ys = np.round(p[:, None, 1] + s[None, :] * u[:, None, 1]).astype(np.int64)
-    inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
-    wall = np.ones(xs.shape, bool)
-    wall[inside] = walls[ys[inside], xs[inside]]
+    _, wall, _ = _ray_pixels(walls, p, u, length)
     first = np.where(wall.any(axis=1), np.argmax(wall, axis=1), length)
     return np.asarray(first, np.float64)
