@@ -251,11 +251,12 @@ class DetectorConfig(BaseModel):
         "false leaves those fields null and costs nothing.",
     )
     text_budget_ms: float = Field(
-        1500.0,
+        3000.0,
         ge=0,
         le=60_000,
-        description="Most time (ms) spent reading one page's text; lines not read by then "
-        "are left unread (a page without text costs a few ms).",
+        description="Most CPU time (ms, of the thread reading the page) spent reading one "
+        "page's text; lines not read by then are left unread (a page without text costs a "
+        "few ms). CPU time, so the same page gives the same document on a busy machine.",
     )
 
     # --- input decoding and safety limits ---
