@@ -131,6 +131,14 @@ class DetectorConfig(BaseModel):
         "face each other at any angle (slanted, diagonal and ragged scanned walls), found "
         "as hairpins of the walls' outlines.",
     )
+    closet_votes: float = Field(
+        0.5,
+        ge=0,
+        le=1.01,
+        description="A piece that thin lines cut off a room (a wardrobe, a closet) becomes a "
+        "room of its own when at least this share of the closet forest's trees vote for it "
+        "(detector/closets.json); above 1 turns it off.",
+    )
     lone_end_width: float = Field(
         12.0,
         ge=0,
