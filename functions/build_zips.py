@@ -22,7 +22,7 @@ from pathlib import Path
 log = logging.getLogger("build_zips")
 
 ROOT = Path(__file__).resolve().parents[1]
-FUNCTIONS = ("trigger", "success", "failure")
+FUNCTIONS = ("trigger", "success", "failure", "reconciler")
 DETECTOR_FILES = (
     "__init__.py",
     "config.py",

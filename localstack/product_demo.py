@@ -132,19 +132,34 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    stack = terraform_outputs()
-    client = Client(args.emulator_url, stack)
+    client = Client(args.emulator_url, terraform_outputs())
     outputs = args.state_dir / "outputs.json"  # `terraform output -json stack` (make local-up)
-    names = StackNames.from_outputs(outputs) if outputs.is_file() else StackNames(stack.table_name)
+    ok = run_demo(client, args.out, args.seed, outputs if outputs.is_file() else None)
+    print(
+        f"""  a status    .venv/bin/location-detector status \\
+                s3://{client.stack.blueprints_bucket}/{client.stack.upload_key("demo/house.png")} \\
+                --outputs {outputs} --endpoint-url {args.emulator_url}
+  the queues  make pipeline-status
+  stop        make pipeline-down   (processes, stack and emulator; `make pipeline-stop`
+                                    stops the processes only; a second `make demo` reuses
+                                    whatever is still up)"""
+    )
+    return 0 if ok else 1
+
+
+def run_demo(client: Client, out: Path, seed: int, outputs: Path | None = None) -> bool:
+    """Upload the demo's plans, wait for each, write documents, overlays and report.html to
+    `out`; True if every plan ended as it should (the drawn ones COMPLETED, the text FAILED)."""
     import boto3
 
+    stack = client.stack
+    names = StackNames.from_outputs(outputs) if outputs else StackNames(stack.table_name)
     dynamodb = boto3.resource(
-        "dynamodb", endpoint_url=args.emulator_url, region_name=REGION, **LOCAL_CREDENTIALS
+        "dynamodb", endpoint_url=client.emulator_url, region_name=REGION, **LOCAL_CREDENTIALS
     )
     status = StatusClient(names, dynamodb, client.s3)
-    out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    plans = draw_plans(args.seed)
+    plans = draw_plans(seed)
 
     print(f"== uploading {len(plans)} plans to s3://{stack.blueprints_bucket}/ with boto3")
     keys, versions = {}, {}
@@ -184,22 +199,15 @@ def run(args: argparse.Namespace) -> int:
     page = out / "report.html"
     entries = collect_folder(out, config)
     page.write_text(render_html(entries, "location-detector demo: the local pipeline"))
-    uri = f"s3://{stack.blueprints_bucket}/{keys[plans[0].name]}"
     print(
         f"""
 == done in {elapsed:.1f} s: {len(entries)} results documents in {out}/
   report      {page}  (one HTML file, works offline: open it in a browser,
               e.g. chromium {page.resolve().as_uri()})
   overlays    {out}/*.overlay.png
-  documents   {out}/*.json (downloaded from s3://{stack.results_bucket}/)
-  a status    .venv/bin/location-detector status {uri} \\
-                --outputs {outputs} --endpoint-url {args.emulator_url}
-  the queues  make pipeline-status
-  stop        make pipeline-down   (processes, stack and emulator; `make pipeline-stop`
-                                    stops the processes only; a second `make demo` reuses
-                                    whatever is still up)"""
+  documents   {out}/*.json (downloaded from s3://{stack.results_bucket}/)"""
     )
-    return 0 if ok else 1
+    return ok
 
 
 if __name__ == "__main__":

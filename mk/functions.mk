@@ -9,7 +9,7 @@ FUNCTIONS_DEPS := $(FUNCTIONS_OUT)/deps
 # Must match the Lambda functions' `architectures` in Terraform: x86_64 (default) or arm64.
 LAMBDA_ARCH    ?= x86_64
 LAMBDA_PLATFORM := manylinux2014_$(if $(filter arm64,$(LAMBDA_ARCH)),aarch64,x86_64)
-FUNCTION_ZIPS  := $(FUNCTIONS_OUT)/trigger.zip $(FUNCTIONS_OUT)/success.zip $(FUNCTIONS_OUT)/failure.zip
+FUNCTION_ZIPS  := $(foreach f,trigger success failure reconciler,$(FUNCTIONS_OUT)/$(f).zip)
 # What the zips ship, from the one list in build_zips.py (so a file it adds is rebuilt on too).
 FUNCTION_SOURCES := $(shell $(PYTHON) functions/build_zips.py --list-sources) functions/build_zips.py
 
@@ -32,3 +32,12 @@ functions-test: venv functions ## the Lambda tests only (moto; includes the zip 
 	$(VENV)/bin/pytest -q tests/functions
 
 TEST_TARGETS += functions
+
+# The root whose `stack` output names the queues: the local one by default (on the emulator);
+# REDRIVE_ROOT=terraform/envs/dev (AWS credentials from the environment) for a real stack.
+REDRIVE_ROOT ?= terraform/envs/local
+
+.PHONY: redrive
+redrive: venv ## replay every dead-letter queue into its source queue (REDRIVE_ROOT=terraform/envs/<env>)
+	$(TF) -chdir=$(REDRIVE_ROOT) output -json stack | $(PY) functions/redrive.py --stack - \
+		$(if $(filter %/local,$(REDRIVE_ROOT)),--endpoint-url $(EMULATOR_URL))

@@ -11,7 +11,16 @@ CHECKOV_VENV  := .venv-checkov
 LOCAL_DIR     := .local
 EMULATOR_HOST ?= 127.0.0.1
 EMULATOR_PORT ?= 4566
+# EMULATOR_URL given (environment or command line): an emulator already running, such as
+# LocalStack (`EMULATOR_URL=http://localhost:4566 make local-up`); it is neither started nor
+# stopped here, and the moto patches of localstack/emulator.py play no part. Otherwise the
+# embedded emulator (moto server, patched) on EMULATOR_HOST:EMULATOR_PORT.
+ifeq ($(origin EMULATOR_URL),undefined)
 EMULATOR_URL  := http://$(EMULATOR_HOST):$(EMULATOR_PORT)
+EXTERNAL_EMULATOR :=
+else
+EXTERNAL_EMULATOR := 1
+endif
 EMULATOR_PID  := $(LOCAL_DIR)/emulator.pid
 EMULATOR_LOG  := $(LOCAL_DIR)/emulator.log
 TF_LOCAL_VARS := -var emulator_endpoint=$(EMULATOR_URL) -var functions_build_dir=$(CURDIR)/build/functions
@@ -62,6 +71,16 @@ checkov: $(CHECKOV_VENV)/.installed
 # ---------------------------------------------------------------- local stack
 .PHONY: emulator-up emulator-down local-up local-down
 
+ifdef EXTERNAL_EMULATOR
+emulator-up: venv
+	@mkdir -p $(LOCAL_DIR)
+	@curl -s -o /dev/null --max-time 5 $(EMULATOR_URL)/ || { \
+		echo "no emulator answers on EMULATOR_URL=$(EMULATOR_URL) (set: nothing is started here)"; exit 1; }
+	@echo "using the emulator already running on $(EMULATOR_URL) (EMULATOR_URL; not started or stopped here)"
+
+emulator-down:
+	@echo "$(EMULATOR_URL) was not started here: left running"
+else
 emulator-up: venv ## start the local AWS emulator in the background (pid and log in .local/)
 	@mkdir -p $(LOCAL_DIR)
 	@if $(EMULATOR_ALIVE); then echo "emulator already running (pid $$(cat $(EMULATOR_PID))) on $(EMULATOR_URL)"; else \
@@ -82,6 +101,7 @@ emulator-up: venv ## start the local AWS emulator in the background (pid and log
 emulator-down: ## stop the local AWS emulator started by emulator-up
 	@if $(EMULATOR_ALIVE); then kill "$$(cat $(EMULATOR_PID))"; echo "emulator stopped"; fi
 	@rm -f $(EMULATOR_PID) $(LOCAL_DIR)/terraform.tfstate $(LOCAL_DIR)/terraform.tfstate.backup
+endif
 
 local-up: emulator-up functions ## start the emulator, apply the local root, print outputs, remaining drift, smoke checks
 	$(TF) -chdir=$(TF_LOCAL) init -input=false -no-color >/dev/null
@@ -102,7 +122,7 @@ local-up: emulator-up functions ## start the emulator, apply the local root, pri
 	@$(PY) localstack/smoke.py --endpoint $(EMULATOR_URL) --outputs $(LOCAL_DIR)/outputs.json
 
 local-down: ## destroy the local stack and stop the emulator
-	@if $(EMULATOR_ALIVE) && [ -f $(LOCAL_DIR)/terraform.tfstate ]; then \
+	@if { $(EMULATOR_ALIVE) || [ -n "$(EXTERNAL_EMULATOR)" ]; } && [ -f $(LOCAL_DIR)/terraform.tfstate ]; then \
 		$(TF) -chdir=$(TF_LOCAL) init -input=false -no-color >/dev/null && \
 		{ $(TF) -chdir=$(TF_LOCAL) destroy -auto-approve -input=false -no-color $(TF_LOCAL_VARS) \
 			>$(LOCAL_DIR)/destroy.log 2>&1 || { cat $(LOCAL_DIR)/destroy.log; exit 1; }; } && \

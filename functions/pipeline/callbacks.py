@@ -1,10 +1,11 @@
 """Success and failure callbacks: a SageMaker notification becomes a final document or a retry.
 
-`notification_from_record` parses one SQS record (SNS envelope around SageMaker's message)
-with Powertools' `SnsSqsEnvelope`. `handle_success` reads the `.out` SageMaker names, validates
-and normalises it and writes `results/<plan key>.json`; `handle_failure` classifies the
-failure reason and either writes a final failure document or re-queues the plan with backoff.
-The handlers make both idempotent on the inference id.
+`notification_from_record` takes SageMaker's message out of one parsed SQS record (the batch
+processor parses SNS's envelope with `models.SageMakerRecord`). `handle_success` reads the
+`.out` SageMaker names, validates and normalises it and writes `results/<plan key>.json`;
+`handle_failure` classifies the failure reason and either writes a final failure document or
+re-queues the plan with backoff within the retry budget. The handlers make both idempotent on
+the inference id; a plan already final is never rewritten.
 """
 
 from __future__ import annotations
@@ -16,58 +17,38 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import parse
-from aws_lambda_powertools.utilities.parser.envelopes import SnsSqsEnvelope
 from botocore.exceptions import ClientError
-from pydantic import ValidationError
 
 from detector.results import SchemaValidationError, validate_document
 
+from .batch import plan_log_keys
 from .documents import InferenceInfo, dumps, normalise, pipeline_failure
-from .errors import MalformedMessageError, OutputUnavailableError, RetriesExhaustedError
-from .models import (
-    RetryMessage,
-    SageMakerInferenceResult,
-    SageMakerNotification,
-    SageMakerTestNotification,
-)
+from .errors import MalformedMessageError, OutputUnavailableError
+from .final import FINAL, write_failure
+from .models import SageMakerInferenceResult, SageMakerRecord, SageMakerTestNotification
 from .naming import PlanRef, parse_s3_url, result_key, split_inference_id
 from .observability import (
     END_TO_END_SECONDS,
     MESSAGES_IGNORED,
     PLANS_COMPLETED,
-    PLANS_FAILED,
-    PLANS_RETRIED,
     ROOMS_DETECTED,
     count,
     logger,
     seconds,
     tracer,
 )
+from .retry import retry_or_give_up
 from .settings import FailureSettings, SuccessSettings
 from .status import PlanRecord, StatusTable
 
-MAX_SQS_DELAY_SECONDS = 900
 
-
-def notification_from_record(raw_record: dict[str, Any]) -> SageMakerInferenceResult | None:
-    """SageMaker's message inside one SQS record; None for a test notification.
-
-    Raises `MalformedMessageError` for anything else, so the record fails and is kept.
-    """
-    try:
-        parsed = parse(
-            event={"Records": [raw_record]}, model=SageMakerNotification, envelope=SnsSqsEnvelope
-        )
-    except (ValidationError, ValueError, TypeError) as err:
-        raise MalformedMessageError(f"not a SageMaker notification in SNS: {err}") from err
-    message = parsed[0] if isinstance(parsed, list) and parsed else None
+def notification_from_record(record: SageMakerRecord) -> SageMakerInferenceResult | None:
+    """SageMaker's message inside one parsed SQS record; None for a test notification."""
+    message = record.body.Message
     if isinstance(message, SageMakerTestNotification):
         logger.info("ignoring SageMaker test notification")
         count(MESSAGES_IGNORED)
         return None
-    if not isinstance(message, SageMakerInferenceResult):
-        raise MalformedMessageError("empty SNS message")
     return message
 
 
@@ -90,9 +71,12 @@ def plan_context(notification: SageMakerInferenceResult, status: StatusTable) ->
     except MalformedMessageError:
         logger.warning("inference id not issued by this pipeline; using the input location")
     if record is not None:
-        return PlanContext(record.plan, record, attempt)
-    bucket, key = parse_s3_url(notification.requestParameters.inputLocation)
-    return PlanContext(PlanRef(bucket, key), None, attempt)
+        ctx = PlanContext(record.plan, record, attempt)
+    else:
+        bucket, key = parse_s3_url(notification.requestParameters.inputLocation)
+        ctx = PlanContext(PlanRef(bucket, key), None, attempt)
+    plan_log_keys(ctx.plan.bucket, ctx.plan.key, ctx.plan.plan_id)
+    return ctx
 
 
 def inference_info(
@@ -138,30 +122,19 @@ def _write(s3: Any, bucket: str, key: str, doc: dict[str, Any]) -> str:
 
 
 def _final_failure(
-    *,
-    s3: Any,
-    status: StatusTable,
-    results_bucket: str,
-    results_prefix: str,
-    ctx: PlanContext,
-    doc: dict[str, Any],
-    now: datetime,
-    inference_id: str,
-) -> str:
-    """Write a failure document and mark the plan FAILED (counted once)."""
-    uri = _write(s3, results_bucket, result_key(ctx.plan.key, results_prefix), doc)
-    error = doc.get("error", {})
-    if status.mark_failed(
-        ctx.plan,
-        error_type=str(error.get("type", "Error")),
-        message=str(error.get("message", "")),
-        result_uri=uri,
+    deps: Any, ctx: PlanContext, doc: dict[str, Any], now: datetime, inference_id: str
+) -> str | None:
+    """Write a failure document and mark the plan FAILED, unless it is already final."""
+    return write_failure(
+        s3=deps.s3,
+        status=deps.status,
+        cfg=deps.settings,
+        plan=ctx.plan,
+        doc=doc,
         now=now,
         inference_id=inference_id,
         uploaded_at=ctx.record.uploaded_at if ctx.record else None,
-    ):
-        count(PLANS_FAILED)
-    return uri
+    )
 
 
 @tracer.capture_method
@@ -200,30 +173,12 @@ def handle_success(notification: SageMakerInferenceResult, deps: SuccessDeps) ->
             content_type=ctx.record.content_type if ctx.record else None,
             size=ctx.record.size if ctx.record else None,
         )
-        uri = _final_failure(
-            s3=deps.s3,
-            status=deps.status,
-            results_bucket=cfg.results_bucket,
-            results_prefix=cfg.results_prefix,
-            ctx=ctx,
-            doc=failure,
-            now=now,
-            inference_id=notification.inferenceId,
-        )
+        uri = _final_failure(deps, ctx, failure, now, notification.inferenceId)
         return {"outcome": "failed", "inference_id": notification.inferenceId, "result_uri": uri}
 
     final = normalise(doc, ctx.plan, info)
     if final["status"] == "failed":
-        uri = _final_failure(
-            s3=deps.s3,
-            status=deps.status,
-            results_bucket=cfg.results_bucket,
-            results_prefix=cfg.results_prefix,
-            ctx=ctx,
-            doc=final,
-            now=now,
-            inference_id=notification.inferenceId,
-        )
+        uri = _final_failure(deps, ctx, final, now, notification.inferenceId)
         logger.warning("endpoint returned a failure document", extra={"error": final["error"]})
         return {"outcome": "failed", "inference_id": notification.inferenceId, "result_uri": uri}
 
@@ -258,7 +213,7 @@ def classify_failure(reason: str | None, container_error: dict[str, Any] | None 
     SageMaker prefixes every model error with "ClientError:", so the HTTP status inside the
     message decides: a 4xx from the model container means it refused the input (the container
     answers `InvalidPlanError` with 4xx). 5xx, timeouts, expired requests and anything
-    unrecognised are transient: retries are bounded by MAX_ATTEMPTS anyway.
+    unrecognised are transient: retries are bounded by the retry budget anyway.
     """
     if container_error is not None and container_error.get("retryable") is False:
         return "client"
@@ -267,11 +222,6 @@ def classify_failure(reason: str | None, container_error: dict[str, Any] | None 
     if match and int(match.group(1)) not in _RETRYABLE_4XX:
         return "client"
     return "transient"
-
-
-def retry_delay_seconds(attempt: int, base: int) -> int:
-    """Exponential backoff after failed attempt `attempt` (1-based), capped at SQS's 900 s."""
-    return min(MAX_SQS_DELAY_SECONDS, base * 2 ** (attempt - 1))
 
 
 @dataclass
@@ -300,94 +250,53 @@ def _container_error(s3: Any, notification: SageMakerInferenceResult) -> dict[st
 
 @tracer.capture_method
 def handle_failure(notification: SageMakerInferenceResult, deps: FailureDeps) -> dict[str, Any]:
-    """Final failure document for bad input; re-queue transient failures until MAX_ATTEMPTS."""
+    """Final failure document for bad input; transient failures are retried with backoff
+    until the plan's retry budget is spent (then FAILED, and the next attempt in the DLQ)."""
     if notification.succeeded:
         raise MalformedMessageError("invocationStatus 'Completed' on the error topic")
-    cfg = deps.settings
     logger.set_correlation_id(notification.inferenceId)
     ctx = plan_context(notification, deps.status)
-    now = deps.clock()
+    iid = notification.inferenceId
     reason = notification.failureReason or "no failureReason given"
+    log_keys = {"attempt": ctx.attempt, "reason": reason[:500]}
+
+    if ctx.record is not None and ctx.record.status in FINAL:
+        # A repeated or late notification: the plan's one final document stays as it is.
+        logger.info(f"plan already {ctx.record.status}: notification ignored", extra=log_keys)
+        return {"outcome": "skipped", "inference_id": iid}
+    if ctx.record is not None and ctx.record.attempts > ctx.attempt:
+        # A later attempt is already under way: re-queueing again would fork the retries.
+        logger.info("failure of an earlier attempt: ignored", extra=log_keys)
+        return {"outcome": "skipped", "inference_id": iid}
+
+    now = deps.clock()
     container_error = _container_error(deps.s3, notification)
     kind = classify_failure(reason, container_error)
     info = inference_info(notification, ctx, now)
-    log_keys = {"plan_uri": ctx.plan.uri, "attempt": ctx.attempt, "kind": kind, "reason": reason}
-    failure_args: dict[str, Any] = {
-        "s3": deps.s3,
-        "status": deps.status,
-        "results_bucket": cfg.results_bucket,
-        "results_prefix": cfg.results_prefix,
-        "ctx": ctx,
-        "now": now,
-        "inference_id": notification.inferenceId,
-    }
     content = {
         "content_type": ctx.record.content_type if ctx.record else None,
         "size": ctx.record.size if ctx.record else None,
     }
-
-    if ctx.record is not None and ctx.record.status == "COMPLETED":
-        logger.info("plan already COMPLETED: ignoring a late failure", extra=log_keys)
-        return {"outcome": "skipped", "inference_id": notification.inferenceId}
-    if ctx.record is not None and ctx.record.attempts > ctx.attempt:
-        # A later attempt is already under way: re-queueing again would fork the retries.
-        logger.info("failure of an earlier attempt: ignored", extra=log_keys)
-        return {"outcome": "skipped", "inference_id": notification.inferenceId}
-
     if kind == "client":
         error_type = str((container_error or {}).get("type") or "InvalidPlanError")
         message = str((container_error or {}).get("message") or reason)
         doc = pipeline_failure(
             ctx.plan, error_type=error_type, message=message, retryable=False, info=info, **content
         )
-        uri = _final_failure(doc=doc, **failure_args)
-        logger.warning("plan refused by the endpoint: final", extra=log_keys)
-        return {"outcome": "failed", "inference_id": notification.inferenceId, "result_uri": uri}
+        uri = _final_failure(deps, ctx, doc, now, iid)
+        logger.warning("plan refused by the endpoint: final", extra={**log_keys, "kind": kind})
+        return {"outcome": "failed", "inference_id": iid, "result_uri": uri}
 
-    if ctx.attempt >= cfg.max_attempts:
-        # Also on every redelivery of this message: the record fails each time, so SQS moves
-        # it to the dead-letter queue after maxReceiveCount.
-        message = f"gave up after {ctx.attempt} attempt(s); last failure: {reason}"
-        doc = pipeline_failure(
-            ctx.plan,
-            error_type="RetriesExhausted",
-            message=message,
-            retryable=True,
-            info=info,
-            **content,
-        )
-        _final_failure(doc=doc, **failure_args)
-        logger.error("retries exhausted: message kept for the dead-letter queue", extra=log_keys)
-        raise RetriesExhaustedError(message)
-
-    if ctx.record is not None and ctx.record.status != "SUBMITTED":
-        logger.info("plan already final: not retrying", extra=log_keys)
-        return {"outcome": "skipped", "inference_id": notification.inferenceId}
-
-    delay = retry_delay_seconds(ctx.attempt, cfg.retry_base_delay_seconds)
-    plan = ctx.plan
-    retry = RetryMessage(
-        bucket=plan.bucket,
-        key=plan.key,
-        version_id=plan.version_id,
-        etag=plan.etag,
-        attempt=ctx.attempt + 1,
-        uploaded_at=ctx.record.uploaded_at if ctx.record else None,
-        reason=reason[:1000],
+    record = ctx.record
+    started = (record.budget_started_at or record.submitted_at) if record else None
+    return {"inference_id": iid} | retry_or_give_up(
+        deps=deps,
+        plan=ctx.plan,
+        attempt=ctx.attempt,
+        reason=reason,
+        uploaded_at=record.uploaded_at if record else None,
+        budget_started_at=started or notification.receivedTime or now,
+        inference_id_=iid,
+        info=info,
+        **content,
     )
-    deps.sqs.send_message(
-        QueueUrl=cfg.retry_queue_url,
-        MessageBody=retry.model_dump_json(exclude_none=True),
-        DelaySeconds=delay,
-    )
-    deps.status.mark_retry_scheduled(
-        plan.plan_id, attempt=ctx.attempt, reason=reason, delay_seconds=delay, now=now
-    )
-    count(PLANS_RETRIED)
-    logger.warning("transient failure: retry queued", extra={**log_keys, "delay_s": delay})
-    return {
-        "outcome": "retried",
-        "inference_id": notification.inferenceId,
-        "next_attempt": ctx.attempt + 1,
-        "delay_seconds": delay,
-    }

@@ -6,7 +6,9 @@
   created or updated; it is recognised by its `eventName` and ignored.
 - The retry message the failure Lambda puts on the uploads queue for the trigger.
 - S3's `s3:TestEvent`, sent once when a bucket notification is configured (ignored).
-S3 event notifications themselves use Powertools' `S3Model`.
+S3 event notifications themselves use Powertools' `S3Model`. `UploadsRecord` and
+`SageMakerRecord` are the SQS records the batch processors parse (a record that does not
+validate fails, and its queue's redrive policy parks it, unchanged, in the dead-letter queue).
 """
 
 from __future__ import annotations
@@ -14,7 +16,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from aws_lambda_powertools.utilities.parser.models import (
+    S3Model,
+    SnsNotificationModel,
+    SqsRecordModel,
+)
+from pydantic import BaseModel, ConfigDict, Field, Json
 
 RETRY_KIND = "location-detector.retry"
 
@@ -85,6 +92,9 @@ class RetryMessage(BaseModel):
     etag: str | None = None
     attempt: int = Field(ge=2)
     uploaded_at: datetime | None = None
+    # When the plan's retry budget started; absent on a message replayed from the dead-letter
+    # queue, whose run gets a fresh budget.
+    budget_started_at: datetime | None = None
     reason: str | None = None
 
 
@@ -95,3 +105,21 @@ class S3TestEvent(BaseModel):
 
     Event: Literal["s3:TestEvent"]
     Bucket: str | None = None
+
+
+class UploadsRecord(SqsRecordModel):
+    """An uploads-queue record: S3's notification, a retry message or S3's test event."""
+
+    body: Json[S3Model | RetryMessage | S3TestEvent]  # type: ignore[assignment]
+
+
+class SageMakerSnsNotification(SnsNotificationModel):
+    """SNS's envelope (raw delivery off) around SageMaker's notification."""
+
+    Message: Json[SageMakerNotification]  # type: ignore[assignment]
+
+
+class SageMakerRecord(SqsRecordModel):
+    """A success- or failure-queue record."""
+
+    body: Json[SageMakerSnsNotification]  # type: ignore[assignment]

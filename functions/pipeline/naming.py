@@ -89,16 +89,18 @@ def output_filename(key: str) -> str:
     return (f"{head}-{digest}" if head else digest) + _OUT_SUFFIX
 
 
-def output_path_extension(key: str, blueprints_prefix: str) -> str | None:
-    """The plan's folder below the blueprints prefix, so folders never collide.
+def output_path_extension(key: str, blueprints_prefix: str, plan_id: str) -> str:
+    """The plan's folder below the blueprints prefix, then the plan id.
 
-    `blueprints/a/b/x.png` -> `a/b`; `blueprints/x.png` -> None (straight under the output
-    prefix). Unsafe segments are replaced and tagged with a hash of the original segment.
+    `blueprints/a/b/x.png` -> `a/b/<plan id>`; `blueprints/x.png` -> `<plan id>`. The plan id
+    keeps every upload's output apart: two versions of one key never share an output object,
+    so a result always describes the bytes it was made from. Unsafe folder names are replaced
+    and tagged with a hash of the original segment.
     """
     rel = key[len(blueprints_prefix) :] if key.startswith(blueprints_prefix) else key
     folder = PurePosixPath(rel).parent.as_posix()
     if folder in ("", "."):
-        return None
+        return plan_id
     segments = []
     for seg in folder.split("/"):
         safe = _UNSAFE_SEGMENT.sub("_", seg)
@@ -106,9 +108,14 @@ def output_path_extension(key: str, blueprints_prefix: str) -> str | None:
             safe = f"{safe}-{_digest(seg)}"
         segments.append(safe)
     ext = "/".join(segments)
-    if len(ext) > _EXTENSION_MAX:
+    if len(ext) + 1 + len(plan_id) > _EXTENSION_MAX:
         ext = f"{ext[:200]}-{_digest(folder, 16)}"
-    return ext
+    return f"{ext}/{plan_id}"
+
+
+def pinned_input_key(plan: PlanRef, inputs_prefix: str) -> str:
+    """Immutable copy of one uploaded version: `inputs/<plan id>/<file name>`."""
+    return f"{inputs_prefix}{plan.plan_id}/{plan.name}"
 
 
 def input_location(ref: PlanRef) -> str:

@@ -1,24 +1,24 @@
 """Trigger: an upload (or a retry message) becomes one async inference.
 
-`requests_from_body` turns an SQS message body into submit requests; `submit_plan` checks the
-object, records the plan as SUBMITTED and calls InvokeEndpointAsync. The handler makes
-`submit_plan` idempotent on (bucket, key, version, ETag, attempt), so a duplicate delivery
-never invokes the endpoint twice.
+`requests_from_record` turns a parsed uploads-queue record into submit requests; `submit_plan`
+checks the object, pins the uploaded version, records the plan as SUBMITTED and calls
+InvokeEndpointAsync. The handler makes `submit_plan` idempotent on (bucket, key, version,
+ETag, attempt), so a duplicate delivery never invokes the endpoint twice. When the endpoint
+(or S3, or the table) cannot be reached, the next attempt is queued with backoff within the
+retry budget (`retry.py`) instead of waiting out the queue's visibility timeout.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import S3Model
-from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel, ConfigDict, Field
 
 from detector.formats import (
     SNIFF_BYTES,
@@ -27,18 +27,20 @@ from detector.formats import (
     unsupported_format_message,
 )
 
-from .documents import dumps, pipeline_failure
-from .errors import BadObjectError, MalformedMessageError
-from .models import RETRY_KIND, RetryMessage, S3TestEvent
+from .documents import pipeline_failure
+from .errors import BadObjectError
+from .final import write_failure
+from .models import RetryMessage, S3TestEvent, UploadsRecord
 from .naming import (
     PlanRef,
     inference_id,
     input_location,
     output_filename,
     output_path_extension,
-    result_key,
+    pinned_input_key,
 )
-from .observability import MESSAGES_IGNORED, PLANS_FAILED, PLANS_SUBMITTED, count, logger, tracer
+from .observability import MESSAGES_IGNORED, PLANS_SUBMITTED, count, logger, tracer
+from .retry import due, retry_or_give_up
 from .settings import TriggerSettings
 from .status import StatusTable
 
@@ -54,6 +56,7 @@ class SubmitRequest(BaseModel):
     etag: str | None = None
     attempt: int = Field(1, ge=1)
     uploaded_at: datetime | None = None
+    budget_started_at: datetime | None = None
 
     @property
     def plan(self) -> PlanRef:
@@ -72,75 +75,63 @@ class TriggerDeps:
     settings: TriggerSettings
     s3: Any
     sagemaker_runtime: Any
+    sqs: Any
     status: StatusTable
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
-def requests_from_body(body: str) -> list[SubmitRequest]:
-    """Submit requests in an uploads-queue message (S3 notification or retry message).
+def requests_from_record(record: UploadsRecord) -> list[SubmitRequest]:
+    """Submit requests in an uploads-queue record (S3 notification or retry message).
 
-    S3's test event and non-create events give none; anything unparseable raises
-    `MalformedMessageError` so the record fails and ends, unchanged, in the dead-letter queue.
+    S3's test event and non-create events give none.
     """
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, TypeError) as err:
-        raise MalformedMessageError(f"message body is not JSON: {err}") from err
-    if not isinstance(data, dict):
-        raise MalformedMessageError("message body is not a JSON object")
-    try:
-        if data.get("Event") == "s3:TestEvent":
-            S3TestEvent.model_validate(data)
-            logger.info("ignoring S3 test event", extra={"bucket": data.get("Bucket")})
-            count(MESSAGES_IGNORED)
-            return []
-        if data.get("kind") == RETRY_KIND:
-            retry = RetryMessage.model_validate(data)
-            return [
-                SubmitRequest(
-                    bucket=retry.bucket,
-                    key=retry.key,
-                    version_id=retry.version_id,
-                    etag=retry.etag,
-                    attempt=retry.attempt,
-                    uploaded_at=retry.uploaded_at,
-                )
-            ]
-        event = parse(event=data, model=S3Model)
-    except ValidationError as err:
-        raise MalformedMessageError(f"not an S3 notification or retry message: {err}") from err
+    body = record.body
+    if isinstance(body, S3TestEvent):
+        logger.info("ignoring S3 test event", extra={"bucket": body.Bucket})
+        count(MESSAGES_IGNORED)
+        return []
+    if isinstance(body, RetryMessage):
+        return [
+            SubmitRequest(
+                bucket=body.bucket,
+                key=body.key,
+                version_id=body.version_id,
+                etag=body.etag,
+                attempt=body.attempt,
+                uploaded_at=body.uploaded_at,
+                budget_started_at=body.budget_started_at,
+            )
+        ]
+    assert isinstance(body, S3Model)
     requests = []
-    for record in event.Records:
-        obj = record.s3.object
-        if not record.eventName.startswith("ObjectCreated") or obj is None:
-            logger.info("ignoring S3 event", extra={"event_name": record.eventName})
+    for s3_record in body.Records:
+        obj = s3_record.s3.object
+        if not s3_record.eventName.startswith("ObjectCreated") or obj is None:
+            logger.info("ignoring S3 event", extra={"event_name": s3_record.eventName})
             count(MESSAGES_IGNORED)
             continue
         requests.append(
             SubmitRequest(
-                bucket=record.s3.bucket.name,
+                bucket=s3_record.s3.bucket.name,
                 # Keys in S3 notifications are form-encoded ('+' for a space).
                 key=unquote_plus(obj.key),
                 version_id=obj.versionId if obj.versionId not in (None, "", "null") else None,
                 etag=(obj.eTag or "").strip('"') or None,
                 attempt=1,
-                uploaded_at=record.eventTime,
+                uploaded_at=s3_record.eventTime,
             )
         )
     return requests
 
 
 def inspect_object(s3: Any, plan: PlanRef, max_bytes: int) -> tuple[str, int]:
-    """Content type and size of the uploaded object; raises `BadObjectError` if not a plan.
-
-    Reads the key's current version, not `plan.version_id`: that is what SageMaker will read
-    (`InputLocation` takes no version), and it needs no s3:GetObjectVersion.
-    """
+    """Content type and size of the uploaded version; raises `BadObjectError` if not a plan."""
+    version = {"VersionId": plan.version_id} if plan.version_id else {}
     try:
-        head = s3.head_object(Bucket=plan.bucket, Key=plan.key)
+        head = s3.head_object(Bucket=plan.bucket, Key=plan.key, **version)
     except ClientError as err:
         code = err.response.get("Error", {}).get("Code", "")
-        if code in ("404", "NoSuchKey", "NotFound"):
+        if code in ("404", "NoSuchKey", "NotFound", "NoSuchVersion"):
             raise BadObjectError("ObjectNotFound", f"{plan.uri} no longer exists") from err
         raise
     size = int(head.get("ContentLength", 0))
@@ -151,14 +142,34 @@ def inspect_object(s3: Any, plan: PlanRef, max_bytes: int) -> tuple[str, int]:
             "ObjectTooLargeError",
             f"the plan is {size:,} bytes, over the limit of {max_bytes:,} (MAX_OBJECT_BYTES)",
         )
-    first = s3.get_object(Bucket=plan.bucket, Key=plan.key, Range=f"bytes=0-{SNIFF_BYTES - 1}")[
-        "Body"
-    ].read()
+    first = s3.get_object(
+        Bucket=plan.bucket, Key=plan.key, Range=f"bytes=0-{SNIFF_BYTES - 1}", **version
+    )["Body"].read()
     sniffed = sniff_content_type(first)
     if sniffed is not None:
         return sniffed, size
     # The same error type and message as the model server's for these bytes.
     raise BadObjectError(UNSUPPORTED_FORMAT_ERROR, unsupported_format_message(first, plan.key))
+
+
+def pin_input(s3: Any, plan: PlanRef, inputs_prefix: str) -> PlanRef:
+    """The object SageMaker reads: the uploaded version itself, never the key's current one.
+
+    InputLocation takes no version, so a versioned upload is copied (server side, once per
+    plan: the copy's key is derived from the plan id) to an immutable key; an overwrite of the
+    uploaded key can no longer change what an earlier upload's result describes. Without a
+    version id (an unversioned bucket) the key is read as it is.
+    """
+    if not plan.version_id:
+        return plan
+    key = pinned_input_key(plan, inputs_prefix)
+    s3.copy_object(
+        Bucket=plan.bucket,
+        Key=key,
+        CopySource={"Bucket": plan.bucket, "Key": plan.key, "VersionId": plan.version_id},
+        MetadataDirective="COPY",
+    )
+    return PlanRef(plan.bucket, key)
 
 
 _warned_unsupported: set[str] = set()
@@ -182,77 +193,108 @@ def supported_params(client: Any, params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k in known}
 
 
+def _reject(request: SubmitRequest, deps: TriggerDeps, err: BadObjectError) -> dict[str, Any]:
+    """The upload is not a plan: final failure document, no inference."""
+    plan = request.plan
+    doc = pipeline_failure(plan, error_type=err.error_type, message=err.message, retryable=False)
+    write_failure(
+        s3=deps.s3,
+        status=deps.status,
+        cfg=deps.settings,
+        plan=plan,
+        doc=doc,
+        now=deps.clock(),
+        uploaded_at=request.uploaded_at,
+    )
+    logger.warning(
+        "plan rejected", extra={"attempt": request.attempt, "error_type": err.error_type}
+    )
+    iid = inference_id(plan.plan_id, request.attempt)
+    return {"outcome": "rejected", "inference_id": iid, "error_type": err.error_type}
+
+
 @tracer.capture_method
 def submit_plan(request: SubmitRequest, deps: TriggerDeps) -> dict[str, Any]:
-    """Check the object, record SUBMITTED and invoke the endpoint; returns what happened."""
+    """Check the object, pin it, record SUBMITTED and invoke the endpoint."""
     cfg = deps.settings
     plan = request.plan
     iid = inference_id(plan.plan_id, request.attempt)
     logger.set_correlation_id(iid)
     now = deps.clock()
-    log_keys = {"plan_uri": plan.uri, "attempt": request.attempt}
-    result_uri = f"s3://{cfg.results_bucket}/{result_key(plan.key, cfg.results_prefix)}"
+    budget_started_at = request.budget_started_at or now
+    log_keys = {"attempt": request.attempt}
 
     try:
         content_type, size = inspect_object(deps.s3, plan, cfg.max_object_bytes)
     except BadObjectError as err:
-        doc = pipeline_failure(
-            plan, error_type=err.error_type, message=err.message, retryable=False
-        )
-        deps.s3.put_object(
-            Bucket=cfg.results_bucket,
-            Key=result_key(plan.key, cfg.results_prefix),
-            Body=dumps(doc),
-            ContentType="application/json",
-        )
-        if deps.status.mark_failed(
-            plan,
-            error_type=err.error_type,
-            message=err.message,
-            result_uri=result_uri,
-            now=now,
+        return _reject(request, deps, err)
+    except (ClientError, BotoCoreError) as err:
+        return {"inference_id": iid} | retry_or_give_up(
+            deps=deps,
+            plan=plan,
+            attempt=request.attempt,
+            reason=f"reading the upload failed: {err}",
             uploaded_at=request.uploaded_at,
-        ):
-            count(PLANS_FAILED)
-        logger.warning("plan rejected", extra={**log_keys, "error_type": err.error_type})
-        return {"outcome": "rejected", "inference_id": iid, "error_type": err.error_type}
+            budget_started_at=budget_started_at,
+        )
 
     filename = output_filename(plan.key)
-    extension = output_path_extension(plan.key, cfg.blueprints_prefix)
-    expected_output = "s3://{}/{}{}{}".format(
-        cfg.results_bucket, cfg.output_prefix, f"{extension}/" if extension else "", filename
-    )
-    if not deps.status.mark_submitted(
-        plan,
-        attempt=request.attempt,
-        inference_id=iid,
-        now=now,
-        uploaded_at=request.uploaded_at,
-        content_type=content_type,
-        size=size,
-        endpoint=cfg.endpoint_name,
-        output_location=expected_output,
-    ):
-        logger.info("plan already final or further on: not invoking", extra=log_keys)
-        return {"outcome": "skipped", "inference_id": iid}
+    extension = output_path_extension(plan.key, cfg.blueprints_prefix, plan.plan_id)
+    expected_output = f"s3://{cfg.results_bucket}/{cfg.output_prefix}{extension}/{filename}"
+    try:
+        source = pin_input(deps.s3, plan, cfg.inputs_prefix)
+        if not deps.status.mark_submitted(
+            plan,
+            attempt=request.attempt,
+            inference_id=iid,
+            now=now,
+            uploaded_at=request.uploaded_at,
+            content_type=content_type,
+            size=size,
+            endpoint=cfg.endpoint_name,
+            output_location=expected_output,
+            input_location=source.uri,
+            budget_started_at=budget_started_at,
+            deadline_at=due(now, cfg.invocation_timeout_seconds + cfg.reconcile_margin_seconds),
+            expires_at=due(
+                now,
+                cfg.request_ttl_seconds
+                + cfg.invocation_timeout_seconds
+                + cfg.reconcile_margin_seconds,
+            ),
+        ):
+            logger.info("plan already final or further on: not invoking", extra=log_keys)
+            return {"outcome": "skipped", "inference_id": iid}
 
-    params: dict[str, Any] = {
-        "EndpointName": cfg.endpoint_name,
-        "InputLocation": input_location(plan),
-        "ContentType": content_type,
-        "InferenceId": iid,
-        "RequestTTLSeconds": cfg.request_ttl_seconds,
-        "InvocationTimeoutSeconds": cfg.invocation_timeout_seconds,
-        "Filename": filename,
-    }
-    if extension:
-        params["S3OutputPathExtension"] = extension
-    response = deps.sagemaker_runtime.invoke_endpoint_async(
-        **supported_params(deps.sagemaker_runtime, params)
-    )
+        params: dict[str, Any] = {
+            "EndpointName": cfg.endpoint_name,
+            "InputLocation": input_location(source),
+            "ContentType": content_type,
+            "InferenceId": iid,
+            "RequestTTLSeconds": cfg.request_ttl_seconds,
+            "InvocationTimeoutSeconds": cfg.invocation_timeout_seconds,
+            "Filename": filename,
+            "S3OutputPathExtension": extension,
+        }
+        response = deps.sagemaker_runtime.invoke_endpoint_async(
+            **supported_params(deps.sagemaker_runtime, params)
+        )
+    except (ClientError, BotoCoreError) as err:
+        return {"inference_id": iid} | retry_or_give_up(
+            deps=deps,
+            plan=plan,
+            attempt=request.attempt,
+            reason=f"submitting the inference failed: {err}",
+            uploaded_at=request.uploaded_at,
+            budget_started_at=budget_started_at,
+            inference_id_=iid,
+            content_type=content_type,
+            size=size,
+        )
     output_location = response.get("OutputLocation") or expected_output
-    if output_location != expected_output:
-        deps.status.set_output_location(plan.plan_id, iid, output_location)
+    failure_location = response.get("FailureLocation")
+    if output_location != expected_output or failure_location:
+        deps.status.set_locations(plan.plan_id, iid, output_location, failure_location)
     count(PLANS_SUBMITTED)
     logger.info(
         "inference submitted",

@@ -6,26 +6,26 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools.utilities.batch import process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from pipeline.batch import LoggingBatchProcessor
+from pipeline.batch import LoggingBatchProcessor, start_record
 from pipeline.callbacks import SuccessDeps, handle_success, notification_from_record
 from pipeline.idempotency import idempotency_for
-from pipeline.models import SageMakerInferenceResult
-from pipeline.observability import logger, metrics, tracer
+from pipeline.models import SageMakerInferenceResult, SageMakerRecord
+from pipeline.observability import configure, logger, metrics, tracer
 from pipeline.settings import SuccessSettings, load_settings
 from pipeline.status import StatusTable
 
 settings = load_settings(SuccessSettings)
+configure(settings)
 deps = SuccessDeps(
     settings=settings,
     s3=boto3.client("s3"),
     status=StatusTable(boto3.resource("dynamodb").Table(settings.table_name)),
 )
 persistence, idempotency = idempotency_for(settings, event_key_jmespath="inferenceId")
-processor = LoggingBatchProcessor()  # logs each failed record's reason and message id
+processor = LoggingBatchProcessor(model=SageMakerRecord)
 
 
 @idempotent_function(
@@ -39,8 +39,9 @@ def on_success(notification: SageMakerInferenceResult) -> dict[str, Any]:
 
 
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> None:
-    notification = notification_from_record(record.raw_event)
+def record_handler(record: SageMakerRecord) -> None:
+    start_record()
+    notification = notification_from_record(record)
     if notification is not None:
         logger.set_correlation_id(notification.inferenceId)
         on_success(notification=notification)

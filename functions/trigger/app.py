@@ -6,33 +6,35 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools.utilities.batch import process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from pipeline.batch import LoggingBatchProcessor
+from pipeline.batch import LoggingBatchProcessor, plan_log_keys, start_record
 from pipeline.idempotency import idempotency_for
+from pipeline.models import UploadsRecord
 from pipeline.naming import inference_id
-from pipeline.observability import logger, metrics, tracer
+from pipeline.observability import configure, logger, metrics, tracer
 from pipeline.settings import TriggerSettings, load_settings
 from pipeline.status import StatusTable
 from pipeline.trigger import (
     IDEMPOTENCY_KEY_JMESPATH,
     SubmitRequest,
     TriggerDeps,
-    requests_from_body,
+    requests_from_record,
     submit_plan,
 )
 
 settings = load_settings(TriggerSettings)
+configure(settings)
 deps = TriggerDeps(
     settings=settings,
     s3=boto3.client("s3"),
     sagemaker_runtime=boto3.client("sagemaker-runtime"),
+    sqs=boto3.client("sqs"),
     status=StatusTable(boto3.resource("dynamodb").Table(settings.table_name)),
 )
 persistence, idempotency = idempotency_for(settings, event_key_jmespath=IDEMPOTENCY_KEY_JMESPATH)
-processor = LoggingBatchProcessor()  # logs each failed record's reason and message id
+processor = LoggingBatchProcessor(model=UploadsRecord)
 
 
 @idempotent_function(
@@ -46,9 +48,12 @@ def submit(request: SubmitRequest) -> dict[str, Any]:
 
 
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> None:
-    for request in requests_from_body(record.body):
-        logger.set_correlation_id(inference_id(request.plan.plan_id, request.attempt))
+def record_handler(record: UploadsRecord) -> None:
+    start_record()
+    for request in requests_from_record(record):
+        plan = request.plan
+        plan_log_keys(plan.bucket, plan.key, plan.plan_id)
+        logger.set_correlation_id(inference_id(plan.plan_id, request.attempt))
         submit(request=request)
 
 

@@ -211,3 +211,27 @@ def test_status_needs_a_table(capsys, monkeypatch):
     monkeypatch.delenv("LOCATION_DETECTOR_OUTPUTS", raising=False)
     assert main(["status", "s3://b/k"]) == EXIT_USAGE
     assert "--table" in capsys.readouterr().err
+
+
+def test_report_of_an_s3_results_prefix_draws_overlays_from_the_plans(
+    aws, tmp_path, small_plan, capsys
+):
+    """`report s3://bucket/results/`: documents listed and read from S3, each overlay drawn
+    from the plan its `source.uri` names (as the pipeline writes them)."""
+    import cv2
+
+    plan = tmp_path / "plan.png"
+    cv2.imwrite(str(plan), small_plan.image)
+    assert main(["detect", str(plan), "--out", str(tmp_path / "plan.json")]) == EXIT_OK
+    doc = json.loads((tmp_path / "plan.json").read_text())
+    key = "blueprints/site/plan.png"
+    aws["s3"].put_object(Bucket=BUCKET, Key=key, Body=plan.read_bytes())
+    doc["source"]["uri"] = f"s3://{BUCKET}/{key}"
+    aws["s3"].put_object(Bucket=BUCKET, Key=f"results/{key}.json", Body=json.dumps(doc))
+    aws["s3"].put_object(Bucket=BUCKET, Key="results/notes.txt", Body=b"not json: skipped")
+    page = tmp_path / "report.html"
+    args = ["report", f"s3://{BUCKET}/results/", "--out", str(page), "--endpoint-url", aws["url"]]
+    assert main(args) == EXIT_OK
+    html = page.read_text()
+    assert html.count('<section class="plan"') == 1
+    assert 'class="thumb"' in html and "data:image/jpeg;base64," in html

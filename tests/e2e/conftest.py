@@ -4,6 +4,7 @@ own Terraform state (`TF_DATA_DIR`), so a `make local-up` stack beside it is nev
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -39,9 +40,14 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    port = free_port()
-    emulator = start_emulator(port, work / "emulator.log")
-    url = f"http://127.0.0.1:{port}"
+    # EMULATOR_URL: an emulator already running (LocalStack, say), without a stack of the
+    # same names (`make local-up`'s); else our own embedded one on a free port.
+    url = os.environ.get("EMULATOR_URL")
+    emulator = None
+    if not url:
+        port = free_port()
+        emulator = start_emulator(port, work / "emulator.log")
+        url = f"http://127.0.0.1:{port}"
     running: Pipeline | None = None
     try:
         data_dir = apply_stack(url, work, functions)
@@ -51,12 +57,13 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     finally:
         if running is not None:
             running.stop()
-        emulator.terminate()
-        try:
-            emulator.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            emulator.kill()
-            emulator.wait()
+        if emulator is not None:
+            emulator.terminate()
+            try:
+                emulator.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                emulator.kill()
+                emulator.wait()
 
 
 @pytest.fixture(scope="session")

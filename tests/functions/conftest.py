@@ -13,13 +13,16 @@ from lambda_harness import (
     NOW,
     REGION,
     RESULTS,
+    STATUS_INDEX,
     TABLE,
     UPLOADS_QUEUE,
     CallSpy,
     FakeSageMaker,
     Pipeline,
+    SageMakerLocations,
     _load_app,
     _make_queue,
+    create_table,
 )
 from moto import mock_aws
 
@@ -39,10 +42,15 @@ ENV = {
     "MAX_OBJECT_BYTES": "1000000",
     "REQUEST_TTL_SECONDS": "3600",
     "INVOCATION_TIMEOUT_SECONDS": "600",
-    "MAX_ATTEMPTS": "3",
+    "RETRY_BUDGET_SECONDS": "600",
     "RETRY_BASE_DELAY_SECONDS": "0",  # tests read the re-queued message at once
-    # moto's URL for the uploads queue the `pipeline` fixture creates.
+    "RECONCILE_MARGIN_SECONDS": "60",
+    "STATUS_INDEX_NAME": STATUS_INDEX,
+    # moto's URLs for the uploads queue and its DLQ the `pipeline` fixture creates.
     "RETRY_QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/{UPLOADS_QUEUE}",
+    "DEAD_LETTER_QUEUE_URL": (
+        f"https://sqs.{REGION}.amazonaws.com/123456789012/{UPLOADS_QUEUE}-dlq"
+    ),
 }
 
 
@@ -60,7 +68,7 @@ def apps() -> Iterator[dict[str, Any]]:
     with pytest.MonkeyPatch.context() as mp:
         for key, value in ENV.items():
             mp.setenv(key, value)
-        loaded = {n: _load_app(n) for n in ("trigger", "success", "failure")}
+        loaded = {n: _load_app(n) for n in ("trigger", "success", "failure", "reconciler")}
     for app in loaded.values():
         app.deps.clock = lambda: NOW
     yield loaded
@@ -74,15 +82,11 @@ def pipeline(env: dict[str, str], apps: dict[str, Any]) -> Iterator[Pipeline]:
         ddb = boto3.resource("dynamodb", region_name=REGION)
         s3.create_bucket(Bucket=BLUEPRINTS)
         s3.create_bucket(Bucket=RESULTS)
-        table = ddb.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        table = create_table(ddb)
         uploads, uploads_dlq = _make_queue(sqs, UPLOADS_QUEUE, 3)
         errors, errors_dlq = _make_queue(sqs, "location-detector-test-failure", 2)
         assert uploads == ENV["RETRY_QUEUE_URL"]
+        assert uploads_dlq == ENV["DEAD_LETTER_QUEUE_URL"]
 
         trigger, success, failure = apps["trigger"], apps["success"], apps["failure"]
         spies = [
@@ -90,9 +94,13 @@ def pipeline(env: dict[str, str], apps: dict[str, Any]) -> Iterator[Pipeline]:
                 trigger.deps.sagemaker_runtime,
                 "provide-client-params.sagemaker-runtime.InvokeEndpointAsync",
             ),
-            CallSpy(failure.deps.sqs, "provide-client-params.sqs.SendMessage"),
-            CallSpy(success.deps.s3, "provide-client-params.s3.PutObject"),
+            CallSpy(
+                [trigger.deps.sqs, failure.deps.sqs, apps["reconciler"].deps.sqs],
+                "provide-client-params.sqs.SendMessage",
+            ),
+            CallSpy([app.deps.s3 for app in apps.values()], "provide-client-params.s3.PutObject"),
         ]
+        locations = SageMakerLocations(trigger.deps.sagemaker_runtime)
         try:
             yield Pipeline(
                 s3=s3,
@@ -105,11 +113,13 @@ def pipeline(env: dict[str, str], apps: dict[str, Any]) -> Iterator[Pipeline]:
                 trigger=trigger,
                 success=success,
                 failure=failure,
+                reconciler=apps["reconciler"],
                 invocations=spies[0],
                 retries=spies[1],
                 result_puts=spies[2],
             )
         finally:
+            locations.close()
             for spy in spies:
                 spy.close()
 

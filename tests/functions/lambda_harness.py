@@ -24,6 +24,8 @@ REGION = "us-east-1"
 BLUEPRINTS = "location-detector-test-blueprints"
 RESULTS = "location-detector-test-results"
 TABLE = "location-detector-test-status"
+STATUS_INDEX = "status-deadline"
+SOURCE_INDEX = "source-uploaded"
 UPLOADS_QUEUE = "location-detector-test-uploads"
 ENDPOINT = "location-detector-test"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200  # the trigger only sniffs the header
@@ -81,18 +83,55 @@ def _load_app(name: str) -> Any:
 
 
 class CallSpy:
-    """Records the parameters of every call of one operation on a real boto3 client."""
+    """Records the parameters of every call of one operation on real boto3 clients."""
 
-    def __init__(self, client: Any, event: str) -> None:
+    def __init__(self, clients: Any, event: str) -> None:
         self.calls: list[dict[str, Any]] = []
-        self._client, self._event = client, event
-        client.meta.events.register(event, self._record)
+        self._clients = clients if isinstance(clients, list) else [clients]
+        self._event = event
+        for client in self._clients:
+            client.meta.events.register(event, self._record)
 
     def close(self) -> None:
-        self._client.meta.events.unregister(self._event, self._record)
+        for client in self._clients:
+            client.meta.events.unregister(self._event, self._record)
 
     def _record(self, params: dict[str, Any], **_: Any) -> None:
         self.calls.append(dict(params))
+
+
+class SageMakerLocations:
+    """Makes moto's InvokeEndpointAsync answer with the locations SageMaker would give.
+
+    moto writes a placeholder to a random bucket and returns that; SageMaker returns
+    `<S3OutputPath>/<S3OutputPathExtension>/<Filename>` (and the failure path likewise).
+    """
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._last: dict[str, Any] = {}
+        client.meta.events.register(
+            "provide-client-params.sagemaker-runtime.InvokeEndpointAsync", self._params
+        )
+        client.meta.events.register("after-call.sagemaker-runtime.InvokeEndpointAsync", self._fix)
+
+    def close(self) -> None:
+        events = self._client.meta.events
+        events.unregister(
+            "provide-client-params.sagemaker-runtime.InvokeEndpointAsync", self._params
+        )
+        events.unregister("after-call.sagemaker-runtime.InvokeEndpointAsync", self._fix)
+
+    def _params(self, params: dict[str, Any], **_: Any) -> None:
+        self._last = dict(params)
+
+    def _fix(self, parsed: dict[str, Any], **_: Any) -> None:
+        ext = self._last.get("S3OutputPathExtension")
+        name = self._last.get("Filename") or f"{self._last.get('InferenceId')}.out"
+        folder = f"{ext}/" if ext else ""
+        parsed["OutputLocation"] = f"s3://{RESULTS}/sagemaker-output/{folder}{name}"
+        stem = name.rsplit(".", 1)[0]
+        parsed["FailureLocation"] = f"s3://{RESULTS}/sagemaker-failures/{folder}{stem}-error.out"
 
 
 @dataclass
@@ -107,6 +146,7 @@ class Pipeline:
     trigger: Any
     success: Any
     failure: Any
+    reconciler: Any
     invocations: CallSpy
     retries: CallSpy
     result_puts: CallSpy
@@ -143,8 +183,7 @@ class FakeSageMaker:
         self.p = pipeline
 
     def output_key(self, call: dict[str, Any]) -> str:
-        ext = call.get("S3OutputPathExtension")
-        return "sagemaker-output/" + (f"{ext}/" if ext else "") + call["Filename"]
+        return f"sagemaker-output/{call['S3OutputPathExtension']}/{call['Filename']}"
 
     def succeed(
         self, call: dict[str, Any], document: dict[str, Any] | bytes, *, https: bool = False
@@ -197,6 +236,37 @@ def success_document(rooms: int = 2) -> dict[str, Any]:
         detector_name="opencv-room-detector",
         detector_version="0.1.0",
         timings_ms={"decode": 1.0, "detect": 2.0, "total": 3.0},
+    )
+
+
+def create_table(ddb: Any) -> Any:
+    """The status table as Terraform's table module makes it (keys and both indexes)."""
+    return ddb.create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[
+            {"AttributeName": name, "AttributeType": "S"}
+            for name in ("id", "status", "deadline_at", "source_uri", "uploaded_at")
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": STATUS_INDEX,
+                "KeySchema": [
+                    {"AttributeName": "status", "KeyType": "HASH"},
+                    {"AttributeName": "deadline_at", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            },
+            {
+                "IndexName": SOURCE_INDEX,
+                "KeySchema": [
+                    {"AttributeName": "source_uri", "KeyType": "HASH"},
+                    {"AttributeName": "uploaded_at", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            },
+        ],
+        BillingMode="PAY_PER_REQUEST",
     )
 
 

@@ -12,13 +12,13 @@ module "stack" {
   environment   = var.environment
   bucket_suffix = var.bucket_suffix
   function_packages = {
-    for fn in ["trigger", "success", "failure"] : fn => "${local.functions_dir}/${fn}.zip"
+    for fn in ["trigger", "success", "failure", "reconciler"] : fn => "${local.functions_dir}/${fn}.zip"
   }
-  image_tag          = var.image_tag
-  instance_type      = var.instance_type
-  max_instance_count = var.max_instance_count
-  max_attempts       = var.max_attempts
-  max_receive_count  = var.max_receive_count
-  log_retention_days = var.log_retention_days
-  alert_email        = var.alert_email
+  image_tag            = var.image_tag
+  instance_type        = var.instance_type
+  max_instance_count   = var.max_instance_count
+  retry_budget_seconds = var.retry_budget_seconds
+  max_receive_count    = var.max_receive_count
+  log_retention_days   = var.log_retention_days
+  alert_email          = var.alert_email
 }

@@ -42,10 +42,10 @@ variable "max_instance_count" {
   default     = 2
 }
 
-variable "max_attempts" {
-  description = "Inferences of one plan before it is given up."
+variable "retry_budget_seconds" {
+  description = "How long a plan's transient failures are retried (full-jitter backoff) before it is FAILED and parked in the uploads DLQ for `make redrive`."
   type        = number
-  default     = 3
+  default     = 7200
 }
 
 variable "max_receive_count" {

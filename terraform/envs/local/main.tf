@@ -18,6 +18,7 @@ provider "aws" {
     applicationautoscaling = var.emulator_endpoint
     cloudwatch             = var.emulator_endpoint
     dynamodb               = var.emulator_endpoint
+    events                 = var.emulator_endpoint
     ecr                    = var.emulator_endpoint
     iam                    = var.emulator_endpoint
     kms                    = var.emulator_endpoint
@@ -40,7 +41,7 @@ module "stack" {
 
   environment = "local"
   function_packages = {
-    for fn in ["trigger", "success", "failure"] : fn => "${local.functions_dir}/${fn}.zip"
+    for fn in ["trigger", "success", "failure", "reconciler"] : fn => "${local.functions_dir}/${fn}.zip"
   }
   image_tag = var.image_tag
 
@@ -52,4 +53,11 @@ module "stack" {
   max_instance_count          = 1
   event_sources_enabled       = var.event_sources_enabled
   retry_base_delay_seconds    = var.retry_base_delay_seconds
+  # Small enough for the fault tests to outlast and to see the reconciler at work.
+  retry_budget_seconds       = var.retry_budget_seconds
+  retry_max_delay_seconds    = 10
+  invocation_timeout_seconds = 30
+  request_ttl_seconds        = 120
+  reconcile_margin_seconds   = 10
+  reconcile_schedule         = "rate(1 minute)"
 }

@@ -10,6 +10,9 @@ output "stack" {
     queue_urls        = module.stack.queue_urls
     dlq_urls          = module.stack.dlq_urls
     table_name        = module.stack.table_name
+    status_index_name = module.stack.status_index_name
+    source_index_name = module.stack.source_index_name
+    reconciler        = module.stack.reconciler
     success_topic_arn = module.stack.success_topic_arn
     error_topic_arn   = module.stack.error_topic_arn
   }

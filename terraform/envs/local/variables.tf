@@ -33,8 +33,19 @@ variable "event_sources_enabled" {
   default     = false
 }
 
+variable "retry_budget_seconds" {
+  description = "How long a plan's transient failures are retried (RETRY_BUDGET_SECONDS). Short here, so a test can outlast it (and still see an outage longer than the old ~9 s of three attempts survived); dev and prod keep hours."
+  type        = number
+  default     = 120
+
+  validation {
+    condition     = var.retry_budget_seconds >= 0 && var.retry_budget_seconds <= 1209600
+    error_message = "retry_budget_seconds must be between 0 and 1209600."
+  }
+}
+
 variable "retry_base_delay_seconds" {
-  description = "First backoff delay of a re-queued plan (RETRY_BASE_DELAY_SECONDS). Short here so a local retry is seen in seconds; dev and prod keep the stack's 30 s."
+  description = "Backoff base of a re-queued plan (RETRY_BASE_DELAY_SECONDS, full jitter). Short here so a local retry is seen in seconds; dev and prod keep the stack's 10 s."
   type        = number
   default     = 3
 

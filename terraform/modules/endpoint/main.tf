@@ -46,7 +46,7 @@ data "aws_iam_policy_document" "permissions" {
   statement {
     sid       = "ReadInputsAndModel"
     actions   = ["s3:GetObject"]
-    resources = ["${var.blueprints_bucket_arn}/${var.prefixes.blueprints}*", local.model_artifact]
+    resources = ["${var.blueprints_bucket_arn}/${var.prefixes.blueprints}*", "${var.blueprints_bucket_arn}/${var.prefixes.inputs}*", local.model_artifact]
   }
 
   statement {

@@ -59,14 +59,16 @@ variable "results_bucket_arn" {
 }
 
 variable "prefixes" {
-  description = "Key prefixes: blueprints (inputs the endpoint reads), output and failures (where it writes)."
+  description = "Key prefixes: blueprints and inputs (pinned copies of uploads; what the endpoint reads), output and failures (where it writes)."
   type = object({
     blueprints = string
+    inputs     = string
     output     = string
     failures   = string
   })
   default = {
     blueprints = "blueprints/"
+    inputs     = "inputs/"
     output     = "sagemaker-output/"
     failures   = "sagemaker-failures/"
   }

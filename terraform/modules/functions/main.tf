@@ -13,38 +13,58 @@ locals {
     LOG_LEVEL                    = var.log_level
   }
 
+  # Every function that retries a plan: one budget, one backoff, one place to park it.
+  retry_env = {
+    RETRY_QUEUE_URL          = aws_sqs_queue.source["uploads"].url
+    DEAD_LETTER_QUEUE_URL    = aws_sqs_queue.dlq["uploads"].url
+    RETRY_BUDGET_SECONDS     = tostring(var.retry_budget_seconds)
+    RETRY_BASE_DELAY_SECONDS = tostring(var.retry_base_delay_seconds)
+    RETRY_MAX_DELAY_SECONDS  = tostring(var.retry_max_delay_seconds)
+    RECONCILE_MARGIN_SECONDS = tostring(var.reconcile_margin_seconds)
+  }
+
   # The variables functions/README.md documents, per function.
   environment = {
-    trigger = {
+    trigger = merge(local.retry_env, {
       ENDPOINT_NAME              = var.endpoint_name
       BLUEPRINTS_PREFIX          = var.prefixes.blueprints
       OUTPUT_PREFIX              = var.prefixes.output
+      INPUTS_PREFIX              = var.prefixes.inputs
       RESULTS_PREFIX             = var.prefixes.results
       MAX_OBJECT_BYTES           = tostring(var.max_object_bytes)
       REQUEST_TTL_SECONDS        = tostring(var.request_ttl_seconds)
       INVOCATION_TIMEOUT_SECONDS = tostring(var.invocation_timeout_seconds)
-    }
+    })
     success = {
       RESULTS_PREFIX = var.prefixes.results
     }
-    failure = {
-      RESULTS_PREFIX           = var.prefixes.results
-      RETRY_QUEUE_URL          = aws_sqs_queue.source["uploads"].url
-      MAX_ATTEMPTS             = tostring(var.max_attempts)
-      RETRY_BASE_DELAY_SECONDS = tostring(var.retry_base_delay_seconds)
-    }
+    failure = merge(local.retry_env, {
+      RESULTS_PREFIX = var.prefixes.results
+    })
   }
 
+  reconciler_env = merge(local.common_env, local.retry_env, {
+    RESULTS_PREFIX          = var.prefixes.results
+    STATUS_INDEX_NAME       = var.status_index_name
+    RECONCILE_MAX_PLANS     = tostring(var.reconcile_max_plans)
+    POWERTOOLS_SERVICE_NAME = "${var.service_name}-reconciler"
+  })
+
   results_objects = "${var.results_bucket_arn}/${var.prefixes.results}*"
+  retry_queues    = [aws_sqs_queue.source["uploads"].arn, aws_sqs_queue.dlq["uploads"].arn]
 
   # Least privilege: what each function does beyond the common statements below.
   own_statements = {
     trigger = [
-      { sid = "ReadUploads", actions = ["s3:GetObject"], resources = ["${var.blueprints_bucket_arn}/${var.prefixes.blueprints}*"] },
+      # The uploaded version itself (HeadObject, the sniffed bytes, the copy's source).
+      { sid = "ReadUploads", actions = ["s3:GetObject", "s3:GetObjectVersion"], resources = ["${var.blueprints_bucket_arn}/${var.prefixes.blueprints}*"] },
       # Without ListBucket S3 answers 403 for a deleted upload, which reads as transient.
       { sid = "TellMissingUploads", actions = ["s3:ListBucket"], resources = [var.blueprints_bucket_arn] },
-      { sid = "WriteRejections", actions = ["s3:PutObject"], resources = [local.results_objects] },
+      # The immutable copy of each uploaded version that the endpoint reads.
+      { sid = "PinInputs", actions = ["s3:PutObject"], resources = ["${var.blueprints_bucket_arn}/${var.prefixes.inputs}*"] },
+      { sid = "WriteResults", actions = ["s3:PutObject"], resources = [local.results_objects] },
       { sid = "InvokeEndpoint", actions = ["sagemaker:InvokeEndpointAsync"], resources = [var.endpoint_arn] },
+      { sid = "RetryOrPark", actions = ["sqs:SendMessage"], resources = local.retry_queues },
     ]
     success = [
       { sid = "ReadOutput", actions = ["s3:GetObject"], resources = ["${var.results_bucket_arn}/${var.prefixes.output}*"] },
@@ -53,9 +73,22 @@ locals {
     failure = [
       { sid = "ReadFailures", actions = ["s3:GetObject"], resources = ["${var.results_bucket_arn}/${var.prefixes.failures}*"] },
       { sid = "WriteResults", actions = ["s3:PutObject"], resources = [local.results_objects] },
-      { sid = "RequeueForRetry", actions = ["sqs:SendMessage"], resources = [aws_sqs_queue.source["uploads"].arn] },
+      { sid = "RetryOrPark", actions = ["sqs:SendMessage"], resources = local.retry_queues },
     ]
   }
+
+  reconciler_statements = [
+    # HeadObject of SageMaker's output and failure objects, then reading the one found.
+    { sid = "ReadOutput", actions = ["s3:GetObject"], resources = ["${var.results_bucket_arn}/${var.prefixes.output}*", "${var.results_bucket_arn}/${var.prefixes.failures}*"] },
+    { sid = "WriteResults", actions = ["s3:PutObject"], resources = [local.results_objects] },
+    { sid = "RetryOrPark", actions = ["sqs:SendMessage"], resources = local.retry_queues },
+    # Overdue plans come from the status index: a Query, never a Scan.
+    { sid = "QueryStatusIndex", actions = ["dynamodb:Query"], resources = ["${var.table_arn}/index/${var.status_index_name}"] },
+    { sid = "StatusItems", actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = [var.table_arn] },
+    { sid = "UseStackKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [var.kms_key_arn] },
+    { sid = "OwnLogs", actions = ["logs:CreateLogStream", "logs:PutLogEvents"], resources = ["${aws_cloudwatch_log_group.reconciler.arn}:*"] },
+    { sid = "Tracing", actions = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources = ["*"] },
+  ]
 
   statements = {
     for fn, own in local.own_statements : fn => concat(own, [
@@ -223,4 +256,87 @@ resource "aws_lambda_event_source_mapping" "this" {
   scaling_config {
     maximum_concurrency = var.reserved_concurrency[each.key]
   }
+}
+
+# ---------------------------------------------------------------- reconciler
+# On a schedule, finishes the plans no notification finished (functions/pipeline/reconciler.py).
+resource "aws_iam_role" "reconciler" {
+  name               = var.reconciler.role_name
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "reconciler" {
+  dynamic "statement" {
+    for_each = local.reconciler_statements
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "reconciler" {
+  name   = "least-privilege"
+  role   = aws_iam_role.reconciler.id
+  policy = data.aws_iam_policy_document.reconciler.json
+}
+
+resource "aws_cloudwatch_log_group" "reconciler" {
+  name              = "/aws/lambda/${var.reconciler.function_name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "reconciler" {
+  #checkov:skip=CKV_AWS_117:The function calls only AWS APIs (S3, SQS, DynamoDB); no VPC resources to reach.
+  #checkov:skip=CKV_AWS_272:Packages are built and deployed by this pipeline (make functions); code signing needs a signing profile per account.
+  #checkov:skip=CKV_AWS_116:EventBridge invokes it asynchronously on a schedule; a missed run is made up by the next one, which sees the same overdue plans.
+  function_name = var.reconciler.function_name
+  description   = "location-detector reconciler (every ${var.reconcile_schedule})"
+  role          = aws_iam_role.reconciler.arn
+  runtime       = var.runtime
+  handler       = "app.lambda_handler"
+  architectures = [var.architecture]
+  filename      = var.reconciler.package
+  # A run handles at most RECONCILE_MAX_PLANS plans; it must not overlap the next one.
+  source_code_hash               = filebase64sha256(var.reconciler.package)
+  memory_size                    = 256
+  timeout                        = var.timeout_seconds
+  reserved_concurrent_executions = 1
+  kms_key_arn                    = var.kms_key_arn
+
+  environment {
+    variables = local.reconciler_env
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_cloudwatch_log_group.reconciler, aws_iam_role_policy.reconciler]
+}
+
+resource "aws_cloudwatch_event_rule" "reconcile" {
+  name                = var.reconciler.schedule_name
+  description         = "Runs the location-detector reconciler."
+  schedule_expression = var.reconcile_schedule
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "reconcile" {
+  rule = aws_cloudwatch_event_rule.reconcile.name
+  arn  = aws_lambda_function.reconciler.arn
+}
+
+resource "aws_lambda_permission" "reconcile" {
+  statement_id  = "AllowScheduledRuns"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.reconciler.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.reconcile.arn
 }

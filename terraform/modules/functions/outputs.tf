@@ -1,6 +1,18 @@
 output "function_names" {
-  description = "Names of the functions, by role (trigger, success, failure)."
-  value       = { for k, f in aws_lambda_function.this : k => f.function_name }
+  description = "Names of the functions, by role (trigger, success, failure, reconciler)."
+  value = merge(
+    { for k, f in aws_lambda_function.this : k => f.function_name },
+    { reconciler = aws_lambda_function.reconciler.function_name },
+  )
+}
+
+output "reconciler" {
+  description = "The reconciler's function and schedule (a local runner invokes it on this schedule)."
+  value = {
+    function_name       = aws_lambda_function.reconciler.function_name
+    schedule_name       = aws_cloudwatch_event_rule.reconcile.name
+    schedule_expression = aws_cloudwatch_event_rule.reconcile.schedule_expression
+  }
 }
 
 output "function_arns" {
@@ -45,5 +57,8 @@ output "dlq_urls" {
 
 output "log_group_names" {
   description = "Log groups of the functions."
-  value       = { for k, g in aws_cloudwatch_log_group.this : k => g.name }
+  value = merge(
+    { for k, g in aws_cloudwatch_log_group.this : k => g.name },
+    { reconciler = aws_cloudwatch_log_group.reconciler.name },
+  )
 }

@@ -74,19 +74,14 @@ variable "results_bucket_arn" {
 }
 
 variable "prefixes" {
-  description = "Key prefixes: blueprints, output (async .out files), failures (async failures), results (final documents)."
+  description = "Key prefixes (the naming module's): blueprints (uploads), inputs (pinned copies of uploaded versions, blueprints bucket), output (async .out files), failures (async failures), results (final documents)."
   type = object({
     blueprints = string
+    inputs     = string
     output     = string
     failures   = string
     results    = string
   })
-  default = {
-    blueprints = "blueprints/"
-    output     = "sagemaker-output/"
-    failures   = "sagemaker-failures/"
-    results    = "results/"
-  }
 }
 
 variable "endpoint_name" {
@@ -295,25 +290,89 @@ variable "invocation_timeout_seconds" {
   }
 }
 
-variable "max_attempts" {
-  description = "MAX_ATTEMPTS: inferences of one plan before the failure Lambda gives up and writes a failure document."
+variable "retry_budget_seconds" {
+  description = "RETRY_BUDGET_SECONDS: how long a plan's transient failures are retried (full-jitter backoff) before it is FAILED and parked in the uploads DLQ. The default outlasts a 30-minute outage with room to spare."
   type        = number
-  default     = 3
+  default     = 7200
 
   validation {
-    condition     = var.max_attempts >= 1 && var.max_attempts <= 10
-    error_message = "max_attempts must be between 1 and 10."
+    condition     = var.retry_budget_seconds >= 0 && var.retry_budget_seconds <= 1209600
+    error_message = "retry_budget_seconds must be between 0 and 1209600 (14 days, SQS's longest retention)."
   }
 }
 
 variable "retry_base_delay_seconds" {
-  description = "RETRY_BASE_DELAY_SECONDS: first backoff delay of a re-queued plan (SQS caps a delay at 900 s)."
+  description = "RETRY_BASE_DELAY_SECONDS: backoff base; retry n waits a random time in [0, min(max, base * 2^(n-1))]."
   type        = number
-  default     = 30
+  default     = 10
 
   validation {
     condition     = var.retry_base_delay_seconds >= 0 && var.retry_base_delay_seconds <= 900
     error_message = "retry_base_delay_seconds must be between 0 and 900."
+  }
+}
+
+variable "retry_max_delay_seconds" {
+  description = "RETRY_MAX_DELAY_SECONDS: longest backoff delay (SQS's DelaySeconds stops at 900)."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.retry_max_delay_seconds >= 0 && var.retry_max_delay_seconds <= 900
+    error_message = "retry_max_delay_seconds must be between 0 and 900."
+  }
+}
+
+variable "reconcile_margin_seconds" {
+  description = "RECONCILE_MARGIN_SECONDS: a plan without a notification by its invocation timeout plus this margin is the reconciler's."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.reconcile_margin_seconds >= 0 && var.reconcile_margin_seconds <= 86400
+    error_message = "reconcile_margin_seconds must be between 0 and 86400."
+  }
+}
+
+variable "reconcile_schedule" {
+  description = "EventBridge schedule expression of the reconciler."
+  type        = string
+  default     = "rate(5 minutes)"
+
+  validation {
+    condition     = can(regex("^(rate\\(\\d+ (minute|minutes|hour|hours|day|days)\\)|cron\\(.+\\))$", var.reconcile_schedule))
+    error_message = "reconcile_schedule must be an EventBridge rate(...) or cron(...) expression."
+  }
+}
+
+variable "reconcile_max_plans" {
+  description = "RECONCILE_MAX_PLANS: overdue plans one reconciler run handles at most (the rest wait for the next run)."
+  type        = number
+  default     = 200
+
+  validation {
+    condition     = var.reconcile_max_plans >= 1 && var.reconcile_max_plans <= 10000
+    error_message = "reconcile_max_plans must be between 1 and 10000."
+  }
+}
+
+variable "status_index_name" {
+  description = "The table's index on status + deadline_at (the table module's status_index_name output)."
+  type        = string
+}
+
+variable "reconciler" {
+  description = "The reconciler: its function, role and schedule names and its zip (build/functions/reconciler.zip)."
+  type = object({
+    function_name = string
+    role_name     = string
+    schedule_name = string
+    package       = string
+  })
+
+  validation {
+    condition     = endswith(var.reconciler.package, ".zip")
+    error_message = "The reconciler's package must be a .zip file."
   }
 }
 

@@ -29,6 +29,9 @@ locals {
     trigger_function = "${local.compute}-InferenceTrigger"
     success_function = "${local.compute}-InferenceSuccess"
     failure_function = "${local.compute}-InferenceFailure"
+    reconciler       = "${local.compute}-Reconciler"
+    reconciler_role  = "${local.compute}-ReconcilerRole"
+    reconcile_rule   = "${local.data}-reconcile-${local.env}"
     trigger_role     = "${local.compute}-InferenceTriggerRole"
     success_role     = "${local.compute}-InferenceSuccessRole"
     failure_role     = "${local.compute}-InferenceFailureRole"
@@ -43,6 +46,7 @@ locals {
   # Key prefixes inside the buckets (functions/README.md).
   prefixes = {
     blueprints = "blueprints/"
+    inputs     = "inputs/" # pinned copies of uploaded versions (blueprints bucket)
     output     = "sagemaker-output/"
     failures   = "sagemaker-failures/"
     results    = "results/"

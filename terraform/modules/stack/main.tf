@@ -91,6 +91,7 @@ module "endpoint" {
   results_bucket_arn          = module.buckets.results_bucket_arn
   prefixes = {
     blueprints = local.prefixes.blueprints
+    inputs     = local.prefixes.inputs
     output     = local.prefixes.output
     failures   = local.prefixes.failures
   }
@@ -127,7 +128,18 @@ module "functions" {
     success = local.names.success_dlq
     failure = local.names.failure_dlq
   }
-  packages              = var.function_packages
+  packages = {
+    trigger = var.function_packages.trigger
+    success = var.function_packages.success
+    failure = var.function_packages.failure
+  }
+  reconciler = {
+    function_name = local.names.reconciler
+    role_name     = local.names.reconciler_role
+    schedule_name = local.names.reconcile_rule
+    package       = var.function_packages.reconciler
+  }
+  status_index_name     = module.table.status_index_name
   table_name            = module.table.name
   table_arn             = module.table.arn
   blueprints_bucket_arn = module.buckets.blueprints_bucket_arn
@@ -135,21 +147,27 @@ module "functions" {
   results_bucket_arn    = module.buckets.results_bucket_arn
   prefixes = {
     blueprints = local.prefixes.blueprints
+    inputs     = local.prefixes.inputs
     output     = local.prefixes.output
     failures   = local.prefixes.failures
     results    = local.prefixes.results
   }
-  endpoint_name            = module.endpoint.endpoint_name
-  endpoint_arn             = module.endpoint.endpoint_arn
-  kms_key_arn              = module.kms.key_arn
-  reserved_concurrency     = var.reserved_concurrency
-  max_receive_count        = var.max_receive_count
-  log_retention_days       = var.log_retention_days
-  log_level                = var.log_level
-  max_attempts             = var.max_attempts
-  retry_base_delay_seconds = var.retry_base_delay_seconds
-  event_sources_enabled    = var.event_sources_enabled
-  tags                     = local.tags
+  endpoint_name              = module.endpoint.endpoint_name
+  endpoint_arn               = module.endpoint.endpoint_arn
+  kms_key_arn                = module.kms.key_arn
+  reserved_concurrency       = var.reserved_concurrency
+  max_receive_count          = var.max_receive_count
+  log_retention_days         = var.log_retention_days
+  log_level                  = var.log_level
+  retry_budget_seconds       = var.retry_budget_seconds
+  retry_base_delay_seconds   = var.retry_base_delay_seconds
+  retry_max_delay_seconds    = var.retry_max_delay_seconds
+  reconcile_margin_seconds   = var.reconcile_margin_seconds
+  reconcile_schedule         = var.reconcile_schedule
+  invocation_timeout_seconds = var.invocation_timeout_seconds
+  request_ttl_seconds        = var.request_ttl_seconds
+  event_sources_enabled      = var.event_sources_enabled
+  tags                       = local.tags
 }
 
 module "observability" {

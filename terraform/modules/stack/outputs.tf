@@ -53,8 +53,23 @@ output "table_name" {
   value       = module.table.name
 }
 
+output "status_index_name" {
+  description = "The table's index on status + deadline_at (non-final plans by deadline)."
+  value       = module.table.status_index_name
+}
+
+output "source_index_name" {
+  description = "The table's index on source_uri + uploaded_at (a plan by its S3 key)."
+  value       = module.table.source_index_name
+}
+
+output "reconciler" {
+  description = "The reconciler's function and schedule."
+  value       = module.functions.reconciler
+}
+
 output "function_names" {
-  description = "Lambda function names (trigger, success, failure)."
+  description = "Lambda function names (trigger, success, failure, reconciler)."
   value       = module.functions.function_names
 }
 

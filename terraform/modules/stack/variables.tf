@@ -16,11 +16,12 @@ variable "tags" {
 }
 
 variable "function_packages" {
-  description = "Paths of the Lambda zips built by `make functions`, by function (trigger, success, failure)."
+  description = "Paths of the Lambda zips built by `make functions`, by function (trigger, success, failure, reconciler)."
   type = object({
-    trigger = string
-    success = string
-    failure = string
+    trigger    = string
+    success    = string
+    failure    = string
+    reconciler = string
   })
 }
 
@@ -75,16 +76,46 @@ variable "target_backlog_per_instance" {
   default     = 5
 }
 
-variable "max_attempts" {
-  description = "Inferences of one plan before it is given up (failure Lambda MAX_ATTEMPTS)."
+variable "retry_budget_seconds" {
+  description = "How long a plan's transient failures are retried before it is FAILED and parked in the uploads DLQ (RETRY_BUDGET_SECONDS). The default outlasts a 30-minute outage."
   type        = number
-  default     = 3
+  default     = 7200
 }
 
 variable "retry_base_delay_seconds" {
-  description = "First backoff delay of a re-queued plan (RETRY_BASE_DELAY_SECONDS)."
+  description = "Backoff base of a re-queued plan (RETRY_BASE_DELAY_SECONDS; full jitter)."
   type        = number
-  default     = 30
+  default     = 10
+}
+
+variable "retry_max_delay_seconds" {
+  description = "Longest backoff delay (RETRY_MAX_DELAY_SECONDS, at most SQS's 900 s)."
+  type        = number
+  default     = 900
+}
+
+variable "reconcile_margin_seconds" {
+  description = "Margin past the invocation timeout before the reconciler takes a plan over (RECONCILE_MARGIN_SECONDS)."
+  type        = number
+  default     = 300
+}
+
+variable "reconcile_schedule" {
+  description = "EventBridge schedule expression of the reconciler."
+  type        = string
+  default     = "rate(5 minutes)"
+}
+
+variable "invocation_timeout_seconds" {
+  description = "How long the container may work on one plan (INVOCATION_TIMEOUT_SECONDS)."
+  type        = number
+  default     = 900
+}
+
+variable "request_ttl_seconds" {
+  description = "How long a request may wait in the endpoint's queue (REQUEST_TTL_SECONDS)."
+  type        = number
+  default     = 21600
 }
 
 variable "max_receive_count" {

@@ -24,3 +24,25 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "status_index_name" {
+  description = "Name of the index on status + deadline_at (non-final plans by deadline; the reconciler Queries it)."
+  type        = string
+  default     = "status-deadline"
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_.-]{3,255}$", var.status_index_name))
+    error_message = "status_index_name must be a valid DynamoDB index name."
+  }
+}
+
+variable "source_index_name" {
+  description = "Name of the index on source_uri + uploaded_at (every upload of one S3 key)."
+  type        = string
+  default     = "source-uploaded"
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_.-]{3,255}$", var.source_index_name))
+    error_message = "source_index_name must be a valid DynamoDB index name."
+  }
+}

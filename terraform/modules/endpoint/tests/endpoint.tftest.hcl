@@ -162,6 +162,7 @@ run "execution_role_is_least_privilege" {
   assert {
     condition = toset(one([for s in data.aws_iam_policy_document.permissions.statement : s.resources if s.sid == "ReadInputsAndModel"])) == toset([
       "arn:aws:s3:::location-detection-blueprints-test/blueprints/*",
+      "arn:aws:s3:::location-detection-blueprints-test/inputs/*",
       "arn:aws:s3:::location-detection-results-test/models/location-detector/model.tar.gz",
     ])
     error_message = "The role reads blueprints/* and the model artifact, nothing else."

@@ -13,6 +13,9 @@ mock_provider "aws" {
   mock_resource "aws_lambda_function" {
     defaults = { arn = "arn:aws:lambda:eu-west-1:111122223333:function:mock" }
   }
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = { arn = "arn:aws:events:eu-west-1:111122223333:rule/mock" }
+  }
 }
 
 # Distinct queue ARNs and URLs, so the wiring below is checked queue by queue.
@@ -67,6 +70,20 @@ variables {
   endpoint_name         = "location-detector-test"
   endpoint_arn          = "arn:aws:sagemaker:eu-west-1:111122223333:endpoint/location-detector-test"
   kms_key_arn           = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000"
+  status_index_name     = "status-deadline"
+  prefixes = {
+    blueprints = "blueprints/"
+    inputs     = "inputs/"
+    output     = "sagemaker-output/"
+    failures   = "sagemaker-failures/"
+    results    = "results/"
+  }
+  reconciler = {
+    function_name = "LocationDetection-test-Reconciler"
+    role_name     = "LocationDetection-test-ReconcilerRole"
+    schedule_name = "location-detection-reconcile-test"
+    package       = "tests/fixtures/function.zip"
+  }
 }
 
 run "every_lambda_has_a_dlq_and_tracing" {
@@ -127,8 +144,9 @@ run "environment_matches_the_contract" {
   assert {
     condition = keys(aws_lambda_function.this["trigger"].environment[0].variables) == sort([
       "TABLE_NAME", "RESULTS_BUCKET", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL",
-      "ENDPOINT_NAME", "BLUEPRINTS_PREFIX", "OUTPUT_PREFIX", "RESULTS_PREFIX", "MAX_OBJECT_BYTES",
-      "REQUEST_TTL_SECONDS", "INVOCATION_TIMEOUT_SECONDS",
+      "ENDPOINT_NAME", "BLUEPRINTS_PREFIX", "OUTPUT_PREFIX", "INPUTS_PREFIX", "RESULTS_PREFIX", "MAX_OBJECT_BYTES",
+      "REQUEST_TTL_SECONDS", "INVOCATION_TIMEOUT_SECONDS", "RETRY_QUEUE_URL", "DEAD_LETTER_QUEUE_URL",
+      "RETRY_BUDGET_SECONDS", "RETRY_BASE_DELAY_SECONDS", "RETRY_MAX_DELAY_SECONDS", "RECONCILE_MARGIN_SECONDS",
     ])
     error_message = "The trigger's environment must be exactly the one functions/README.md documents."
   }
@@ -144,9 +162,28 @@ run "environment_matches_the_contract" {
   assert {
     condition = keys(aws_lambda_function.this["failure"].environment[0].variables) == sort([
       "TABLE_NAME", "RESULTS_BUCKET", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL",
-      "RESULTS_PREFIX", "RETRY_QUEUE_URL", "MAX_ATTEMPTS", "RETRY_BASE_DELAY_SECONDS",
+      "RESULTS_PREFIX", "RETRY_QUEUE_URL", "DEAD_LETTER_QUEUE_URL", "RETRY_BUDGET_SECONDS",
+      "RETRY_BASE_DELAY_SECONDS", "RETRY_MAX_DELAY_SECONDS", "RECONCILE_MARGIN_SECONDS",
     ])
     error_message = "The failure Lambda's environment must be exactly the one functions/README.md documents."
+  }
+
+  assert {
+    condition = keys(aws_lambda_function.reconciler.environment[0].variables) == sort([
+      "TABLE_NAME", "RESULTS_BUCKET", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL",
+      "RESULTS_PREFIX", "RETRY_QUEUE_URL", "DEAD_LETTER_QUEUE_URL", "RETRY_BUDGET_SECONDS",
+      "RETRY_BASE_DELAY_SECONDS", "RETRY_MAX_DELAY_SECONDS", "RECONCILE_MARGIN_SECONDS",
+      "STATUS_INDEX_NAME", "RECONCILE_MAX_PLANS",
+    ])
+    error_message = "The reconciler's environment must be exactly the one functions/README.md documents."
+  }
+
+  assert {
+    condition = alltrue([
+      for env in [aws_lambda_function.this["trigger"].environment[0].variables, aws_lambda_function.this["failure"].environment[0].variables, aws_lambda_function.reconciler.environment[0].variables] :
+      tonumber(env.RETRY_BUDGET_SECONDS) >= 1800 && env.DEAD_LETTER_QUEUE_URL == aws_sqs_queue.dlq["uploads"].url
+    ])
+    error_message = "By default every retrying function outlasts a 30-minute outage and parks plans in the uploads DLQ."
   }
 
   assert {
@@ -191,13 +228,29 @@ run "roles_name_only_their_own_resources" {
   }
 
   assert {
-    condition     = one([for s in data.aws_iam_policy_document.this["failure"].statement : s.resources if contains(s.actions, "sqs:SendMessage")]) == toset([aws_sqs_queue.source["uploads"].arn])
-    error_message = "The failure Lambda re-queues onto the uploads queue, and nowhere else."
+    condition = alltrue([
+      for doc in [data.aws_iam_policy_document.this["trigger"], data.aws_iam_policy_document.this["failure"], data.aws_iam_policy_document.reconciler] :
+      one([for s in doc.statement : s.resources if contains(s.actions, "sqs:SendMessage")]) == toset([aws_sqs_queue.source["uploads"].arn, aws_sqs_queue.dlq["uploads"].arn])
+    ])
+    error_message = "Retries go to the uploads queue, exhausted plans to its DLQ, and nowhere else."
   }
 
   assert {
-    condition     = alltrue([for fn in ["trigger", "success"] : !contains(flatten([for s in data.aws_iam_policy_document.this[fn].statement : tolist(s.actions)]), "sqs:SendMessage")])
-    error_message = "Only the failure Lambda sends SQS messages."
+    condition     = !contains(flatten([for s in data.aws_iam_policy_document.this["success"].statement : tolist(s.actions)]), "sqs:SendMessage")
+    error_message = "The success Lambda sends no SQS messages."
+  }
+
+  assert {
+    condition = (
+      one([for s in data.aws_iam_policy_document.reconciler.statement : s.resources if contains(s.actions, "dynamodb:Query")]) == toset(["${var.table_arn}/index/status-deadline"]) &&
+      !contains(flatten([for s in data.aws_iam_policy_document.reconciler.statement : tolist(s.actions)]), "dynamodb:Scan")
+    )
+    error_message = "The reconciler may Query the status index only, and never Scan."
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.this["trigger"].statement : s.resources if s.sid == "PinInputs"]) == toset(["arn:aws:s3:::location-detection-blueprints-test/inputs/*"])
+    error_message = "The trigger writes pinned copies under the inputs prefix of the blueprints bucket only."
   }
 
   assert {
@@ -205,11 +258,45 @@ run "roles_name_only_their_own_resources" {
       one([for s in data.aws_iam_policy_document.this["success"].statement : s.resources if s.sid == "ReadOutput"]) == toset(["arn:aws:s3:::location-detection-results-test/sagemaker-output/*"]) &&
       one([for s in data.aws_iam_policy_document.this["failure"].statement : s.resources if s.sid == "ReadFailures"]) == toset(["arn:aws:s3:::location-detection-results-test/sagemaker-failures/*"]) &&
       alltrue([for fn in ["trigger", "success", "failure"] : alltrue([
-        for s in data.aws_iam_policy_document.this[fn].statement : s.resources == toset(["arn:aws:s3:::location-detection-results-test/results/*"]) if contains(s.actions, "s3:PutObject")
+        for s in data.aws_iam_policy_document.this[fn].statement : s.resources == toset(["arn:aws:s3:::location-detection-results-test/results/*"]) if contains(s.actions, "s3:PutObject") && s.sid != "PinInputs"
       ])])
     )
     error_message = "S3 access is limited to each function's own prefixes; writes go to results/ only."
   }
+}
+
+run "the_reconciler_runs_on_its_schedule" {
+  command = apply
+
+  assert {
+    condition = (
+      aws_cloudwatch_event_rule.reconcile.schedule_expression == "rate(5 minutes)" &&
+      aws_cloudwatch_event_target.reconcile.arn == aws_lambda_function.reconciler.arn &&
+      aws_lambda_permission.reconcile.principal == "events.amazonaws.com" &&
+      aws_lambda_permission.reconcile.source_arn == aws_cloudwatch_event_rule.reconcile.arn
+    )
+    error_message = "An EventBridge schedule invokes the reconciler, and only that rule may."
+  }
+
+  assert {
+    condition     = aws_lambda_function.reconciler.reserved_concurrent_executions == 1
+    error_message = "Reconciler runs never overlap."
+  }
+
+  assert {
+    condition     = output.function_names.reconciler == var.reconciler.function_name && output.reconciler.schedule_expression == "rate(5 minutes)"
+    error_message = "The reconciler is listed with the functions (alarms, dashboard) and its schedule is an output."
+  }
+}
+
+run "rejects_a_schedule_that_is_not_an_eventbridge_expression" {
+  command = plan
+
+  variables {
+    reconcile_schedule = "every 5 minutes"
+  }
+
+  expect_failures = [var.reconcile_schedule]
 }
 
 run "rejects_a_package_that_is_not_a_zip" {

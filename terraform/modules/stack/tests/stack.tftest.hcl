@@ -8,9 +8,10 @@ mock_provider "aws" {
 variables {
   environment = "dev"
   function_packages = {
-    trigger = "tests/fixtures/trigger.zip"
-    success = "tests/fixtures/success.zip"
-    failure = "tests/fixtures/failure.zip"
+    trigger    = "tests/fixtures/trigger.zip"
+    success    = "tests/fixtures/success.zip"
+    failure    = "tests/fixtures/failure.zip"
+    reconciler = "tests/fixtures/reconciler.zip"
   }
   image_tag = "1.0.0"
 }

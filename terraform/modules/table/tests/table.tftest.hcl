@@ -9,7 +9,7 @@ run "status_and_idempotency_table" {
   command = apply
 
   assert {
-    condition     = aws_dynamodb_table.this.hash_key == "id" && one(aws_dynamodb_table.this.attribute).type == "S"
+    condition     = aws_dynamodb_table.this.hash_key == "id" && one([for a in aws_dynamodb_table.this.attribute : a.type if a.name == "id"]) == "S"
     error_message = "Hash key id (S), as Powertools idempotency and the status records expect."
   }
 
@@ -31,5 +31,35 @@ run "status_and_idempotency_table" {
   assert {
     condition     = aws_dynamodb_table.this.deletion_protection_enabled
     error_message = "Deletion protection is on by default."
+  }
+}
+
+run "indexes_for_the_reconciler_and_the_status_lookup" {
+  command = apply
+
+  assert {
+    condition = one([
+      for g in aws_dynamodb_table.this.global_secondary_index : g
+      if g.name == output.status_index_name && g.hash_key == "status" && g.range_key == "deadline_at"
+    ]) != null
+    error_message = "The reconciler queries non-final plans by status + deadline_at."
+  }
+
+  assert {
+    condition = one([
+      for g in aws_dynamodb_table.this.global_secondary_index : g
+      if g.name == output.source_index_name && g.hash_key == "source_uri" && g.range_key == "uploaded_at"
+    ]) != null
+    error_message = "A plan is found by its S3 source key without a Scan."
+  }
+
+  assert {
+    condition     = alltrue([for g in aws_dynamodb_table.this.global_secondary_index : g.projection_type == "ALL"])
+    error_message = "The indexes project whole items: one Query answers, no GetItem per plan."
+  }
+
+  assert {
+    condition     = length(aws_dynamodb_table.this.attribute) == 5
+    error_message = "Only key attributes are declared (id and the four index keys)."
   }
 }

@@ -1,4 +1,4 @@
-"""A record that fails is logged, with its reason and SQS message id, before it is reported.
+"""pipeline/batch.py: a failed record is logged, with its reason and SQS message id, first.
 
 The handlers log through Powertools' Logger, whose records also reach the root logger, where
 caplog sees them; each is rendered with the Logger's own JSON formatter, as CloudWatch gets it.
@@ -59,19 +59,21 @@ def test_trigger_logs_each_malformed_message_before_reporting_it(
     for message_id in ids:
         entry = logged[message_id]
         assert entry["level"] == "ERROR"
-        assert entry["error_type"] == "MalformedMessageError"
+        assert entry["error_type"] == "ValidationError"
         assert "malformed message" in entry["message"]
         assert "correlation_id" not in entry  # no inference named yet
-    assert "not JSON" in logged[ids[0]]["reason"]
-    assert "not an S3 notification or retry message" in logged[ids[1]]["reason"]
+    assert "Invalid JSON" in logged[ids[0]]["reason"]
+    # The reason names what the body is not: an S3 notification, a retry message, a test event.
+    for model in ("S3Model", "RetryMessage", "S3TestEvent"):
+        assert model in logged[ids[1]]["reason"]
 
 
 @pytest.mark.parametrize("app", ["success", "failure"])
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        ("this is not JSON {", "not a SageMaker notification in SNS"),
-        (None, "not a SageMaker notification in SNS"),  # SNS envelope, message not SageMaker's
+        ("this is not JSON {", "Invalid JSON"),
+        (None, "body.Message"),  # SNS envelope, message not SageMaker's
     ],
 )
 def test_callbacks_log_each_malformed_message_before_reporting_it(
@@ -89,5 +91,5 @@ def test_callbacks_log_each_malformed_message_before_reporting_it(
     assert response == {"batchItemFailures": [{"itemIdentifier": record["messageId"]}]}
     entry = failure_logs(caplog)[record["messageId"]]
     assert entry["level"] == "ERROR"
-    assert entry["error_type"] == "MalformedMessageError"
+    assert entry["error_type"] == "ValidationError"
     assert reason in entry["reason"]
