@@ -12,8 +12,10 @@ PIPELINE = $(PY) localstack/local_pipeline.py --state-dir $(LOCAL_DIR) --emulato
 .PHONY: pipeline-up pipeline-stop pipeline-down pipeline-demo pipeline-status pipeline-test pipeline-bench pipeline-restart
 PIPELINE_BENCH_COUNT ?= 200
 
-pipeline-up: local-up model-artifact ## local stack + model server + endpoint stand-in + Lambda runner (pids, logs: .local/pipeline/)
-	@$(PIPELINE) up --model-artifact $(MODEL_ARTIFACT)
+# MODEL_RUNTIME=image serves from the image `make image` builds, instead of model/serve.
+MODEL_RUNTIME ?= process
+pipeline-up: local-up model-artifact $(if $(filter image,$(MODEL_RUNTIME)),image) ## local stack + model server (MODEL_RUNTIME=process|image) + endpoint stand-in + Lambda runner (pids, logs: .local/pipeline/)
+	@$(PIPELINE) up --model-artifact $(MODEL_ARTIFACT) --model-runtime $(MODEL_RUNTIME)
 
 pipeline-stop: ## stop the processes pipeline-up started (the local stack stays)
 	@$(PIPELINE) down

@@ -48,6 +48,9 @@ podman_globals=(
 )
 buildah_globals=(--root "$store/storage" --runroot "$store/run" --storage-driver overlay)
 
+tmp_rootfs=
+trap 'rm -rf "${tmp_rootfs:-}"' EXIT
+
 die() {
     echo "image.sh: $*" >&2
     exit 2
@@ -64,6 +67,16 @@ eng() {
         docker "$@"
     else
         podman "${podman_globals[@]}" "$@"
+    fi
+}
+
+# The engine in place of this script: a signal sent to it (a supervisor's SIGTERM) reaches the
+# engine, which passes it on to the container of a foreground `run`.
+exec_eng() {
+    if [[ $engine == docker ]]; then
+        exec docker "$@"
+    else
+        exec podman "${podman_globals[@]}" "$@"
     fi
 }
 
@@ -89,7 +102,7 @@ make_base() {
     mirror=$(debian_mirror)
     [[ -n $mirror ]] || die "no Debian mirror in apt's configuration (apt-get indextargets)"
     rootfs=$(mktemp -d "$store/rootfs.XXXXXX")
-    trap 'rm -rf "$rootfs"' RETURN
+    tmp_rootfs=$rootfs # removed on exit, whatever happens
     echo "image.sh: making the base $base_tag with debootstrap from $mirror" >&2
     debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
         "$(codename)" "$rootfs" "$mirror" >"$store/debootstrap.log" 2>&1 ||
@@ -135,7 +148,7 @@ run() {
     if [[ $engine == podman ]]; then
         args+=(--ulimit nofile=20000:20000 --ulimit nproc=32768:32768)
     fi
-    eng run "${args[@]}" "$@"
+    exec_eng run "${args[@]}" "$@"
 }
 
 case ${1:-} in
@@ -147,6 +160,8 @@ case ${1:-} in
         if [[ $engine == podman && -d $store/storage ]]; then
             eng system reset --force >/dev/null 2>&1 || true
             rm -rf "$store"
+            # The engines' run directories for the host network, if nothing else uses them.
+            rmdir /run/containers/networks /run/containers 2>/dev/null || true
         fi
         ;;
     engine) echo "$engine" ;;

@@ -17,7 +17,7 @@ from pathlib import Path
 from .bench import bench
 from .demo import demo
 from .processes import ROOT, PipelineError, Supervisor
-from .services import SERVICES, Pipeline
+from .services import MODEL_RUNTIMES, SERVICES, Pipeline
 from .stack import terraform_outputs
 from .status import render, report
 
@@ -31,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--functions-dir", type=Path, default=ROOT / "build" / "functions")
     p.add_argument("--model-artifact", type=Path, default=ROOT / "build" / "model" / "model.tar.gz")
     p.add_argument("--workers", type=int, help="model server workers (default: CPU count)")
+    p.add_argument(
+        "--model-runtime",
+        choices=MODEL_RUNTIMES,
+        default="process",
+        help="up: run model/serve from the tree (process) or the image `make image` built",
+    )
     p.add_argument("--seed", type=int, default=7, help="demo, bench: seed of the drawn plan")
     p.add_argument("--count", type=int, default=200, help="bench: plans uploaded together")
     p.add_argument("--json", action="store_true", help="status: as JSON")
@@ -59,7 +65,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(pipe: Pipeline, args: argparse.Namespace) -> int:
     if args.command == "up":
-        state = pipe.start(args.model_artifact, args.functions_dir, workers=args.workers)
+        state = pipe.start(
+            args.model_artifact,
+            args.functions_dir,
+            workers=args.workers,
+            model_runtime=args.model_runtime,
+        )
         print(f"model server  {state['serve_url']}  (log {pipe.dir / 'serve.log'})")
         print(f"endpoint      {state['endpoint_url']}  (log {pipe.dir / 'endpoint.log'})")
         for m in state["runner"].get("mappings", []):

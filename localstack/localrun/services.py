@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
 import sys
 import tarfile
 from pathlib import Path
@@ -31,6 +32,43 @@ HERE = ROOT / "localstack"
 # Started in this order; stopped in the reverse one (the runner first: it re-enables the
 # mappings in the emulator; the server last).
 SERVICES = ("serve", "endpoint", "runner")
+# How the model server runs: the entrypoint from the tree, or the image `make image` built.
+MODEL_RUNTIMES = ("process", "image")
+IMAGE_SH = ROOT / "model" / "image.sh"
+
+
+def serve_spec(
+    port: int,
+    model_dir: Path,
+    model_env: dict[str, str] | None = None,
+    *,
+    workers: int | None = None,
+    runtime: str = "process",
+) -> ServiceSpec:
+    """The model server on 127.0.0.1:`port` with the model in `model_dir` and the model's
+    container environment `model_env` (SageMaker sets it in the container).
+
+    ``image`` runs the built image through ``model/image.sh`` as SageMaker runs it (`serve`,
+    the model directory mounted at /opt/ml/model); SIGTERM reaches the container through the
+    engine's foreground ``run``, and ``--rm`` removes it once it exited.
+    """
+    if runtime not in MODEL_RUNTIMES:
+        raise PipelineError(f"model runtime {runtime!r}: one of {', '.join(MODEL_RUNTIMES)}")
+    env = {**(model_env or {}), "SAGEMAKER_BIND_TO_PORT": str(port)}
+    if workers:
+        env["SAGEMAKER_MODEL_SERVER_WORKERS"] = str(workers)
+    health = f"http://127.0.0.1:{port}/ping"
+    if runtime == "process":
+        env["PATH"] = f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"
+        env["MODEL_DIR"] = str(model_dir)
+        return ServiceSpec("serve", [str(ROOT / "model" / "serve"), "serve"], env, health)
+    image = subprocess.run(
+        [str(IMAGE_SH), "name"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    cmd = [str(IMAGE_SH), "run", "--port", str(port), "--rm", "--name", f"ld-serve-{port}"]
+    cmd += ["-v", f"{model_dir.resolve()}:/opt/ml/model:ro"]
+    cmd += [arg for name, value in env.items() for arg in ("-e", f"{name}={value}")]
+    return ServiceSpec("serve", [*cmd, image, "serve"], {}, health, start_timeout_s=120)
 
 
 class Pipeline:
@@ -71,19 +109,13 @@ class Pipeline:
         functions_dir: Path,
         *,
         workers: int | None = None,
+        model_runtime: str = "process",
     ) -> list[ServiceSpec]:
         """How each service is started (recorded, so ``restart`` starts it the same way)."""
         py = sys.executable
         serve_port, endpoint_port = free_port(), free_port()
         serve_url = f"http://127.0.0.1:{serve_port}"
         endpoint_url = f"http://127.0.0.1:{endpoint_port}"
-        serve_env = {
-            **model_env,
-            "PATH": f"{Path(py).parent}:{os.environ.get('PATH', '')}",
-            "SAGEMAKER_BIND_TO_PORT": str(serve_port),
-            "MODEL_DIR": str(model_dir),
-            **({"SAGEMAKER_MODEL_SERVER_WORKERS": str(workers)} if workers else {}),
-        }
         endpoint_cmd = [
             py,
             str(HERE / "endpoint.py"),
@@ -115,12 +147,7 @@ class Pipeline:
             REGION,
         ]
         return [
-            ServiceSpec(
-                "serve",
-                [str(ROOT / "model" / "serve"), "serve"],
-                serve_env,
-                health_url=f"{serve_url}/ping",
-            ),
+            serve_spec(serve_port, model_dir, model_env, workers=workers, runtime=model_runtime),
             ServiceSpec(
                 "endpoint", endpoint_cmd, LOCAL_CREDENTIALS_ENV, health_url=f"{endpoint_url}/ping"
             ),
@@ -138,11 +165,14 @@ class Pipeline:
         functions_dir: Path,
         *,
         workers: int | None = None,
+        model_runtime: str = "process",
     ) -> dict[str, Any]:
         """Deploy the model and start the three services; returns what ``state.json`` holds."""
         self.stop()  # a second start restarts rather than doubling
         model_dir, model_env = self.deploy_model(artifact)
-        specs = self.specs(model_dir, model_env, functions_dir, workers=workers)
+        specs = self.specs(
+            model_dir, model_env, functions_dir, workers=workers, model_runtime=model_runtime
+        )
         try:
             for spec in specs:
                 self.supervisor.start(spec)

@@ -131,6 +131,14 @@ class DetectorConfig(BaseModel):
         "face each other at any angle (slanted, diagonal and ragged scanned walls), found "
         "as hairpins of the walls' outlines.",
     )
+    closet_votes: float = Field(
+        0.5,
+        ge=0,
+        le=1.01,
+        description="A piece that thin lines cut off a room (a wardrobe, a closet) becomes a "
+        "room of its own when at least this share of the closet forest's trees vote for it "
+        "(detector/closets.json); above 1 turns it off.",
+    )
     lone_end_width: float = Field(
         12.0,
         ge=0,
@@ -233,6 +241,22 @@ class DetectorConfig(BaseModel):
         le=50,
         description="Gaps in the outer wall up to this width (t) (windows, bays) are sealed "
         "before the outside is flooded from the page border.",
+    )
+
+    # --- reading the plan's text: room names, sizes, the scale ---
+    read_text: bool = Field(
+        True,
+        description="Read the text inside rooms (names and stated sizes) to give each room "
+        "its label, type and dimensions, and the page its scale and the rooms' real areas; "
+        "false leaves those fields null and costs nothing.",
+    )
+    text_budget_ms: float = Field(
+        3000.0,
+        ge=0,
+        le=60_000,
+        description="Most CPU time (ms, of the thread reading the page) spent reading one "
+        "page's text; lines not read by then are left unread (a page without text costs a "
+        "few ms). CPU time, so the same page gives the same document on a busy machine.",
     )
 
     # --- input decoding and safety limits ---

@@ -10,6 +10,7 @@ tests (test_faults.py). About two minutes, most of it `terraform apply`.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,7 +24,7 @@ from detector.opencv_detector import OpenCVDetector  # noqa: E402
 from detector.results import validate_document  # noqa: E402
 from localrun.client import Client  # noqa: E402
 from localrun.demo import draw_png  # noqa: E402
-from localrun.services import Pipeline  # noqa: E402
+from localrun.services import Pipeline, serve_spec  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -170,6 +171,42 @@ def test_lost_model_server_is_retried_then_completed(
     assert status["status"] == "COMPLETED"
     assert status["attempts"] == doc["inference"]["attempts"]
     assert all(d["visible"] == 0 for d in wait_drained(pipe).values())
+
+
+def test_the_built_image_serves_the_pipeline(
+    pipeline: Pipeline, pipe: Client, detector: OpenCVDetector
+) -> None:
+    """`make pipeline-up MODEL_RUNTIME=image`: the model server swapped for the built image."""
+    subprocess.run(
+        [str(ROOT / "model" / "image.sh"), "build"], check=True, timeout=3600, capture_output=True
+    )
+    process_spec = pipeline.supervisor.specs()["serve"]
+    port = int(process_spec.env["SAGEMAKER_BIND_TO_PORT"])
+    model_dir = Path(process_spec.env["MODEL_DIR"])
+    pipeline.stop_service("serve")
+    model_env = {k: v for k, v in process_spec.env.items() if k not in ("PATH", "MODEL_DIR")}
+    pipeline.supervisor.start(serve_spec(port, model_dir, model_env, workers=1, runtime="image"))
+    try:
+        png, _ = draw_png(13, 1000, 750)
+        key = pipe.stack.upload_key("e2e/image/plan-13.png")
+        pipe.upload(key, png, "image/png")
+        doc = pipe.wait_result(key, timeout=90)
+        validate_document(doc)
+        assert doc["status"] == "succeeded", json.dumps(doc)[:500]
+        expected = detector.process(png, name="plan-13.png", content_type="image/png")
+        assert rooms_of(doc) == rooms_of(expected)
+        assert f"ld-serve-{port}" in subprocess.run(
+            [str(ROOT / "model" / "image.sh"), "ps", "--format", "{{.Names}}"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        pipeline.stop_service("serve")  # SIGTERM through the engine; --rm removes it
+        pipeline.supervisor.start(process_spec)
+    names = subprocess.run(
+        [str(ROOT / "model" / "image.sh"), "ps", "-a", "--format", "{{.Names}}"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert f"ld-serve-{port}" not in names
 
 
 def test_product_demo_leaves_documents_overlays_and_a_report(pipe: Client, tmp_path: Path) -> None:

@@ -208,7 +208,6 @@ SEED_CHECKS = """
 import sys
 from inference import model_fn; print('OK')
 from detector.opencv_detector import OpenCVDetector
-from detector_dev.machine import free_port
 OpenCVDetector()
 import cv2
 from inference import predict_fn
