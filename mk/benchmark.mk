@@ -21,6 +21,10 @@ benchmark-r3d-rotated: venv ## the R3D plans turned 90 degrees (rotation invaria
 benchmark-ipa: venv ## score on the IPA maps: plain, with furniture, with furniture and bins
 	$(BENCH) $(DATASETS)/ipa_maps --format ipa --save $(BENCH_OUT)/ipa
 
+.PHONY: benchmark-text
+benchmark-text: venv ## the text stage: R3D label read rate, drawn plans' scale/area/name errors, time on/off
+	$(BENCH) $(DATASETS)/r3d --text --drawn 20 --ocr-baseline 10
+
 .PHONY: benchmark-r3d-types
 benchmark-r3d-types: venv ## drawn room-type accuracy on R3D (5-fold by plan; also x2, rot90)
 	$(PY) -m detector_dev.room_types $(DATASETS)/r3d --judge 2,0 --judge 1,90
@@ -30,4 +34,4 @@ room-types-model: venv ## refit the drawn room-type forest on R3D: model/detecto
 	$(PY) -m detector_dev.room_types $(DATASETS)/r3d --write model/detector/room_types.json
 
 .PHONY: benchmark
-benchmark: benchmark-r3d benchmark-r3d-scaled benchmark-r3d-rotated benchmark-ipa benchmark-large benchmark-r3d-types ## every detector benchmark
+benchmark: benchmark-r3d benchmark-r3d-scaled benchmark-r3d-rotated benchmark-ipa benchmark-large benchmark-r3d-types benchmark-text ## every detector benchmark

@@ -249,6 +249,8 @@ def input_fn(input_data: bytes | str, content_type: str | None) -> dict[str, Any
     data: dict[str, Any] = {"image": plan.pages[0], "metadata": metadata}
     if len(plan.pages) > 1:
         data["pages"] = list(plan.pages)
+    if plan.content_type == "application/pdf":
+        data["pdf"] = body  # its text layer is read directly (detector.text.pdf_text)
     return data
 
 
@@ -266,7 +268,9 @@ def predict_fn(data: dict[str, Any], model: OpenCVDetector) -> dict[str, Any]:
         sha256=metadata.get("sha256"),
     )
     decode_ms = float(metadata.get("decode_ms", 0.0))
-    prediction = model.document([np.asarray(p) for p in pages], source, decode_ms=decode_ms)
+    prediction = model.document(
+        [np.asarray(p) for p in pages], source, decode_ms=decode_ms, pdf=data.get("pdf")
+    )
     prediction["rooms"] = [room for page in prediction["pages"] for room in page["rooms"]]
     return prediction
 

@@ -4,21 +4,26 @@
   in the dead-letter queue (nothing is ever dropped).
 - `BadObjectError`: the uploaded object is not a plan we can process. Final: a failure document
   is written and the plan is marked FAILED; the message is consumed.
-- `RetriesExhaustedError`: a transient failure happened once too often; the plan is FAILED and
-  the record fails so the message ends in the dead-letter queue for an operator.
 - `OutputUnavailableError`: SageMaker said "done" but the `.out` cannot be read (yet); the record
   fails and SQS retries it.
 """
 
 from __future__ import annotations
 
+# One class for every settings model of the project (the model server's too), raised at start.
+from detector.errors import SettingsError
+
+__all__ = [
+    "BadObjectError",
+    "MalformedMessageError",
+    "OutputUnavailableError",
+    "PipelineError",
+    "SettingsError",
+]
+
 
 class PipelineError(Exception):
     """Base class of every error the pipeline raises on purpose."""
-
-
-class SettingsError(PipelineError, ValueError):
-    """An environment variable is missing or invalid (raised at cold start)."""
 
 
 class MalformedMessageError(PipelineError, ValueError):
@@ -36,7 +41,3 @@ class BadObjectError(PipelineError):
 
 class OutputUnavailableError(PipelineError):
     """The `.out` object named by a success notification cannot be read."""
-
-
-class RetriesExhaustedError(PipelineError):
-    """A plan failed transiently `MAX_ATTEMPTS` times: it stays in the dead-letter queue."""

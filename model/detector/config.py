@@ -235,6 +235,21 @@ class DetectorConfig(BaseModel):
         "before the outside is flooded from the page border.",
     )
 
+    # --- reading the plan's text: room names, sizes, the scale ---
+    read_text: bool = Field(
+        True,
+        description="Read the text inside rooms (names and stated sizes) to give each room "
+        "its label, type and dimensions, and the page its scale and the rooms' real areas; "
+        "false leaves those fields null and costs nothing.",
+    )
+    text_budget_ms: float = Field(
+        1500.0,
+        ge=0,
+        le=60_000,
+        description="Most time (ms) spent reading one page's text; lines not read by then "
+        "are left unread (a page without text costs a few ms).",
+    )
+
     # --- input decoding and safety limits ---
     pdf_dpi: int = Field(150, ge=36, le=600, description="Rasterisation DPI for PDF pages.")
     max_pixels: int = Field(

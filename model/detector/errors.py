@@ -12,6 +12,11 @@ class DetectorError(Exception):
     """Base class of every error this package raises on purpose."""
 
 
+class SettingsError(ValueError):
+    """An environment variable is missing or invalid (the message names it). One class for
+    the model server's settings and the Lambdas' (both validate their environment once)."""
+
+
 class ConfigError(DetectorError, ValueError):
     """The detector configuration is invalid (the message names the key)."""
 

@@ -302,23 +302,57 @@ class OpenCVDetector:
         # ids in that order; every other field (and any a later stage adds) carried over
         return [replace(r, id=f"room-{i:03d}") for i, r in enumerate(rooms, start=1)]
 
-    def detect_pages(self, pages: list[np.ndarray]) -> list[Page]:
+    def detect_page(self, image: np.ndarray, index: int = 0, **text: Any) -> Page:
+        """One page's rooms and, with `config.read_text`, their names, sizes and areas and
+        the page's scale (`text`: a PDF page's words and stated scale, see `read_page_text`).
+        """
+        rooms = self.detect_rooms(image)
+        h, w = image.shape[:2]
+        if not self.config.read_text:
+            return Page(index=index, width=w, height=h, rooms=rooms)
+        from .text import read_page_text
+
+        read = read_page_text(to_grey8(image), rooms, self.config, **text)
+        ids = [r.id for r in rooms]
+        return Page(
+            index=index,
+            width=w,
+            height=h,
+            rooms=read.rooms,
+            scale=read.scale.to_dict(),
+            text=[word.to_dict(ids) for word in read.words],
+        )
+
+    def detect_pages(self, pages: list[np.ndarray], data: bytes | None = None) -> list[Page]:
+        """Every page's rooms; `data` is the document's bytes when it is a PDF, whose text
+        layer is then read directly."""
+        layers: list[dict[str, Any]] = [{} for _ in pages]
+        if self.config.read_text and data is not None:
+            from .text.pdf_text import pdf_page_text
+
+            layers = pdf_page_text(data, [p.shape[:2] for p in pages])
         return [
-            Page(index=i, width=p.shape[1], height=p.shape[0], rooms=self.detect_rooms(p))
-            for i, p in enumerate(pages)
+            self.detect_page(p, i, **layer)
+            for i, (p, layer) in enumerate(zip(pages, layers, strict=True))
         ]
 
     def document(
-        self, pages: Sequence[np.ndarray], source: Source, *, decode_ms: float = 0.0
+        self,
+        pages: Sequence[np.ndarray],
+        source: Source,
+        *,
+        decode_ms: float = 0.0,
+        pdf: bytes | None = None,
     ) -> dict[str, Any]:
         """The results document of a plan's decoded pages: detect each, time it, assemble.
 
         The one path from pages to document: `process` (the CLI, from bytes) and the model
         server's `predict_fn` (pages decoded by `input_fn`) both end here. `decode_ms` is
-        what decoding took, for the document's timings.
+        what decoding took, for the document's timings; `pdf` the document's bytes when it
+        is a PDF (its text layer is read instead of OCR).
         """
         t0 = time.perf_counter()
-        detected = self.detect_pages(list(pages))
+        detected = self.detect_pages(list(pages), pdf)
         detect_ms = (time.perf_counter() - t0) * 1e3
         return success_document(
             source=source,
@@ -345,4 +379,5 @@ class OpenCVDetector:
         plan = decode_plan(data, self.config, content_type)
         decode_ms = (time.perf_counter() - t0) * 1e3
         source = Source.from_bytes(data, name, uri, plan.content_type)
-        return self.document(plan.pages, source, decode_ms=decode_ms)
+        pdf = data if plan.content_type == "application/pdf" else None
+        return self.document(plan.pages, source, decode_ms=decode_ms, pdf=pdf)

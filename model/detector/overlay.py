@@ -27,8 +27,26 @@ def _polygon(room: Room | Mapping[str, Any]) -> np.ndarray:
     return np.round(np.asarray(pts, dtype=np.float64)).astype(np.int32).reshape(-1, 1, 2)
 
 
+def _field(room: Room | Mapping[str, Any], name: str) -> Any:
+    return getattr(room, name, None) if isinstance(room, Room) else room.get(name)
+
+
+def room_caption(index: int, room: Room | Mapping[str, Any]) -> list[str]:
+    """The lines written on a room: its number and name, then its area when the scale is
+    known ("3 Bedroom", "12.4 m2 / 133 ft2"). ASCII only: OpenCV's fonts have no superscript."""
+    label = _field(room, "label") or _field(room, "type")
+    lines = [f"{index + 1} {label}" if label else str(index + 1)]
+    area_m2, area_ft2 = _field(room, "area_m2"), _field(room, "area_ft2")
+    if area_m2 is not None:
+        lines.append(
+            f"{area_m2:.1f} m2" + (f" / {area_ft2:.0f} ft2" if area_ft2 is not None else "")
+        )
+    return ["".join(c if 32 <= ord(c) < 127 else "?" for c in ln) for ln in lines]
+
+
 def render_overlay(image: np.ndarray, rooms: Sequence[Room | Mapping[str, Any]]) -> np.ndarray:
-    """The page as BGR uint8 with each room filled translucently, outlined and numbered.
+    """The page as BGR uint8 with each room filled translucently, outlined, numbered and,
+    where known, named with its area (`room_caption`).
 
     `image` is a page as decoded (HxW grey or HxWx3 BGR, any size); `rooms` are `Room`s or
     their JSON dicts, in that page's pixel coordinates. Numbers are 1-based in list order, so
@@ -59,19 +77,28 @@ def render_overlay(image: np.ndarray, rooms: Sequence[Room | Mapping[str, Any]])
         color = room_color(i)
         dark = tuple(int(c * 0.6) for c in color)
         cv2.polylines(out, [poly], True, dark, line, cv2.LINE_AA)
-        # the number sits on the room's centroid, on a white tag so it reads on any fill
+        # the caption sits on the room's centroid, on a white tag so it reads on any fill
         m = cv2.moments(poly)
         if m["m00"]:
             cx, cy = m["m10"] / m["m00"], m["m01"] / m["m00"]
         else:
             cx, cy = poly.reshape(-1, 2).mean(axis=0)
-        text = str(i + 1)
-        (tw, th), _ = cv2.getTextSize(text, font, font_scale, thick)
-        x, y = int(cx - tw / 2), int(cy + th / 2)
+        lines = room_caption(i, rooms[i])
+        sizes = [cv2.getTextSize(t, font, font_scale, thick)[0] for t in lines]
+        th = max(h for _, h in sizes)
         pad = max(2, th // 4)
-        cv2.rectangle(out, (x - pad, y - th - pad), (x + tw + pad, y + pad), (255, 255, 255), -1)
-        cv2.rectangle(out, (x - pad, y - th - pad), (x + tw + pad, y + pad), dark, 1)
-        cv2.putText(out, text, (x, y), font, font_scale, dark, thick, cv2.LINE_AA)
+        step = th + 2 * pad
+        top = int(cy - len(lines) * step / 2)
+        tag_w = max(w for w, _ in sizes)
+        x0 = int(cx - tag_w / 2)
+        box = (x0 - pad, top), (x0 + tag_w + pad, top + len(lines) * step)
+        cv2.rectangle(out, *box, (255, 255, 255), -1)
+        cv2.rectangle(out, *box, dark, 1)
+        for k, (text, (tw, _)) in enumerate(zip(lines, sizes, strict=True)):
+            y = top + k * step + pad + th
+            cv2.putText(
+                out, text, (int(cx - tw / 2), y), font, font_scale, dark, thick, cv2.LINE_AA
+            )
     return out
 
 

@@ -14,7 +14,24 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+# 1.1 adds, per room, the name, type, stated dimensions and real areas, and per page the
+# scale and the text read; every 1.1 field is optional, so 1.0 documents stay valid.
+SCHEMA_VERSION = "1.1"
+# The room types a room's `type` takes (the schema's enum is checked against this list).
+ROOM_TYPES = (
+    "bedroom",
+    "bathroom",
+    "kitchen",
+    "living",
+    "dining",
+    "hall",
+    "closet",
+    "balcony",
+    "utility",
+    "office",
+    "garage",
+    "other",
+)
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "results.schema.json"
 
 
@@ -34,7 +51,11 @@ class Room:
     centroid: list[float]
     perimeter_px: float
     confidence: float
-    label: str | None = None
+    label: str | None = None  # the room's name as written on the plan
+    type: str | None = None  # one of `ROOM_TYPES`
+    dimensions: dict[str, Any] | None = None  # {"text", "sides_m", "system"}
+    area_m2: float | None = None  # only when the page's scale is known
+    area_ft2: float | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +64,8 @@ class Page:
     width: int
     height: int
     rooms: list[Room] = field(default_factory=list)
+    scale: dict[str, Any] | None = None  # px_per_m, method, confidence, samples, outliers
+    text: list[dict[str, Any]] = field(default_factory=list)  # the words read on the page
 
 
 @dataclass(frozen=True)

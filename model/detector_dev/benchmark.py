@@ -174,6 +174,34 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="time each plan this many times and keep the fastest (steadier on a busy machine)",
     )
     p.add_argument("--json", dest="json_out", help="also write the summary rows to this file")
+    p.add_argument(
+        "--text",
+        action="store_true",
+        help="measure the text stage instead (r3d label read rate and type agreement, time "
+        "with text on and off; plus --drawn plans: scale, area and name errors)",
+    )
+    p.add_argument("--drawn", type=int, default=20, help="drawn plans for --text (seeds 0..N-1)")
+    p.add_argument(
+        "--ocr-baseline",
+        type=int,
+        default=10,
+        help="for --text, time the full-page OCR call on this many r3d plans (the baseline)",
+    )
+
+
+def _text_main(root: Path, args: argparse.Namespace) -> int:
+    from .text_benchmark import drawn_figures, format_drawn, format_r3d, peak_rss_mib, r3d_figures
+
+    items = [i for _, its in sets_for(root, "r3d") for i in its][: args.limit or None]
+    if not items:
+        print(f"error: no r3d plans with truth in {root}", file=sys.stderr)
+        return 2
+    lines = format_r3d(r3d_figures(items, repeat=args.repeat, ocr_baseline=args.ocr_baseline))
+    if args.drawn:
+        lines += format_drawn(drawn_figures(range(args.drawn), repeat=args.repeat))
+    lines += [f"peak RSS {peak_rss_mib():.0f} MiB", "machine: " + describe_machine()]
+    print("\n".join(lines))
+    return 0
 
 
 def main(args: argparse.Namespace) -> int:
@@ -188,6 +216,8 @@ def main(args: argparse.Namespace) -> int:
     config: DetectorConfig = load_config(args.config)
     detector = OpenCVDetector(config)
     cv2.setNumThreads(1)  # one core, as the speed bar is stated
+    if args.text:
+        return _text_main(root, args)
     rows = []
     for label, items in sets_for(root, args.format):
         if args.limit:

@@ -37,13 +37,33 @@ def furnish(sheet: Sheet, rooms: list[Rect], labels: np.ndarray, keepout: list[B
             _place_furniture(sheet.img, sheet.rng, inner, keepout, placed, sheet.px, sheet.thin)
 
 
-def room_names(sheet: Sheet, rooms: list[Rect], text: bool) -> list[str]:
-    """A name per room (drawn from the seed even when `text` is off, so the rooms stay the
-    same), printed with the room's size as estate-agent plans print them."""
-    names: list[str] = []
+def name_boxes(sheet: Sheet, rooms: list[Rect]) -> list[Box]:
+    """Where each room's name and size are printed: furniture keeps out of it, as a
+    draughtsman keeps text clear of the drawing (so the printed text can be read back)."""
+    boxes = []
     for r in rooms:
+        cx, cy = (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2
+        half_w = (r.w - max(sheet.t_int) - sheet.px(0.3)) / 2
+        th = sheet.px(0.22)
+        boxes.append((int(cx - half_w), int(cy - 2.6 * th), int(cx + half_w) + 1, int(cy + 2 * th)))
+    return boxes
+
+
+def room_names(
+    sheet: Sheet, rooms: list[Rect], labels: np.ndarray, text: bool
+) -> tuple[list[str], list[tuple[float, float]]]:
+    """A name per room (drawn from the seed even when `text` is off, so the rooms stay the
+    same), printed with the room's size as estate-agent plans print them: its inside, from
+    wall face to wall face, in metres (width x depth). Returns the names and those sizes."""
+    names: list[str] = []
+    sizes: list[tuple[float, float]] = []
+    for k, r in enumerate(rooms, start=1):
         name = str(sheet.rng.choice(ROOM_NAMES))
         names.append(name)
+        inner = _free_box(labels, r, k)
+        w_m = (inner[2] - inner[0]) / sheet.px_per_m
+        h_m = (inner[3] - inner[1]) / sheet.px_per_m
+        sizes.append((round(w_m, 2), round(h_m, 2)))
         if not text:
             continue
         cx, cy = (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2
@@ -51,9 +71,9 @@ def room_names(sheet: Sheet, rooms: list[Rect], text: bool) -> list[str]:
         th = sheet.px(0.22)
         tk = max(1, round(th / 9))
         _put_text_fit(sheet.img, name, (cx, cy - th), th, inner_w, tk)
-        size = f"{r.w / sheet.px_per_m:.2f} x {r.h / sheet.px_per_m:.2f}"
+        size = f"{w_m:.2f} x {h_m:.2f}"
         _put_text_fit(sheet.img, size, (cx, cy + th), th * 0.8, inner_w, tk)
-    return names
+    return names, sizes
 
 
 def dimension_lines(sheet: Sheet, rooms: list[Rect]) -> None:

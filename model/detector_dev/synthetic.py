@@ -27,7 +27,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .clutter import compass_and_title, dimension_lines, furnish, room_names, scan_noise
+from .clutter import (
+    compass_and_title,
+    dimension_lines,
+    furnish,
+    name_boxes,
+    room_names,
+    scan_noise,
+)
 from .sheet import Box, Rect, Sheet, Wall, band, fill
 
 log = logging.getLogger(__name__)
@@ -60,6 +67,8 @@ class DrawnPlan:
     interior_wall_px: tuple[int, ...]
     door_px: tuple[int, ...] = field(default_factory=tuple)
     room_names: tuple[str, ...] = field(default_factory=tuple)
+    # each room's inside (wall face to wall face) in metres, width x depth, as printed
+    room_sizes_m: tuple[tuple[float, float], ...] = field(default_factory=tuple)
 
     @property
     def room_count(self) -> int:
@@ -454,8 +463,8 @@ def draw_plan(
     doors = _interior_doors(sheet, rooms, walls, keepout)
     _exterior_openings(sheet, rooms, inside, wall, keepout, window_grey)
     if furniture:
-        furnish(sheet, rooms, labels, keepout)
-    names = room_names(sheet, rooms, text)
+        furnish(sheet, rooms, labels, keepout + (name_boxes(sheet, rooms) if text else []))
+    names, sizes = room_names(sheet, rooms, labels, text)
     if annotations:
         dimension_lines(sheet, rooms)
         compass_and_title(sheet, seed)
@@ -479,6 +488,7 @@ def draw_plan(
         interior_wall_px=tuple(sheet.t_int),
         door_px=tuple(doors),
         room_names=tuple(names),
+        room_sizes_m=tuple(sizes),
     )
 
 

@@ -16,13 +16,11 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from detector.errors import SettingsError
+
 MIB = 1024 * 1024
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
-
-
-class SettingsError(ValueError):
-    """An environment variable has a value the server cannot use (the message names it)."""
 
 
 class Settings(BaseSettings):

@@ -143,12 +143,12 @@ def test_large_plan_benchmark_script_runs():
 
 
 def test_bytes_in_gives_the_rooms_of_the_pixels():
-    """process() on an encoded plan finds exactly what detect_rooms finds on its pixels."""
+    """process() on an encoded plan finds exactly what detect_page finds on its pixels."""
     import cv2
 
     plan = draw_plan(PLANS[6][0], 1000, 750)
     detector = OpenCVDetector()
-    direct = [asdict(r) for r in detector.detect_rooms(plan.image)]
+    direct = [asdict(r) for r in detector.detect_page(plan.image).rooms]
     for encoded in (plan.image, cv2.cvtColor(plan.image, cv2.COLOR_GRAY2BGR)):
         _, png = cv2.imencode(".png", encoded)
         doc = detector.process(png.tobytes(), name="plan.png")

@@ -65,3 +65,18 @@ def test_colours_are_distinct():
     for i, c in enumerate(colours):
         for d in colours[i + 1 : i + 4]:  # neighbours in numbering differ clearly
             assert sum(abs(x - y) for x, y in zip(c, d, strict=True)) > 60
+
+
+def test_named_rooms_carry_their_name_and_area():
+    from dataclasses import replace
+
+    from detector.overlay import room_caption
+
+    named = replace(ROOMS[0], label="Bedroom", type="bedroom", area_m2=12.44, area_ft2=133.9)
+    assert room_caption(0, named) == ["1 Bedroom", "12.4 m2 / 134 ft2"]
+    assert room_caption(1, ROOMS[1]) == ["2"]  # no name, no scale: the number alone
+    assert room_caption(2, {"label": "Séjour", "area_m2": None}) == ["3 S?jour"]
+    page = np.full((300, 400), 255, np.uint8)
+    plain, captioned = render_overlay(page, ROOMS), render_overlay(page, [named, ROOMS[1]])
+    # the caption's tag is wider than the number's: more of the room is written on
+    assert (captioned[40:140, 20:180] < 100).sum() > (plain[40:140, 20:180] < 100).sum()

@@ -31,9 +31,41 @@ def detected(small_plan) -> dict:
 
 
 def test_schema_version_is_one_truth():
-    assert json.loads(SCHEMA_PATH.read_text())["properties"]["schema_version"]["const"] == (
-        SCHEMA_VERSION
-    )
+    # the newest version the schema accepts is the one documents are written with
+    versions = json.loads(SCHEMA_PATH.read_text())["properties"]["schema_version"]["enum"]
+    assert versions[-1] == SCHEMA_VERSION == "1.1"
+
+
+def test_schema_1_0_documents_stay_valid(detected):
+    """1.1 only adds optional fields: a 1.0 document (none of them) still validates."""
+    doc = copy.deepcopy(detected)
+    doc["schema_version"] = "1.0"
+    for page in doc["pages"]:
+        page.pop("scale", None)
+        page.pop("text", None)
+        for room in page["rooms"]:
+            for key in ("type", "dimensions", "area_m2", "area_ft2"):
+                room.pop(key, None)
+    validate_document(doc)
+
+
+def test_schema_1_1_fields_validate(detected):
+    page = detected["pages"][0]
+    assert {"scale", "text"} <= set(page)
+    assert {"label", "type", "dimensions", "area_m2", "area_ft2"} <= set(page["rooms"][0])
+    for bad, where in (
+        (lambda r: r.update(type="parlour"), "type"),
+        (lambda r: r.update(area_m2=-1), "area_m2"),
+        (lambda r: r.update(dimensions={"text": "3 x 2", "sides_m": [3]}), "sides_m"),
+    ):
+        doc = copy.deepcopy(detected)
+        bad(doc["pages"][0]["rooms"][0])
+        with pytest.raises(SchemaValidationError, match=where):
+            validate_document(doc)
+    doc = copy.deepcopy(detected)
+    doc["pages"][0]["scale"] = {"px_per_m": 10, "method": "guess", "confidence": 1}
+    with pytest.raises(SchemaValidationError, match="method"):
+        validate_document(doc)
 
 
 def test_detector_document_validates(detected, small_plan):

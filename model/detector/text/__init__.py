@@ -1,0 +1,54 @@
+"""Reading a plan's text: room names and types, stated sizes, the page's scale, real areas.
+
+`read_page_text` is the stage the detector runs on each page after finding its rooms.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from ..config import DetectorConfig
+from ..results import Room
+from .reading import PageText, Word, annotate_rooms, read_lines, room_at, room_index
+from .scale import Scale
+from .vocabulary import type_of_label
+
+__all__ = ["PageText", "Scale", "Word", "read_page_text", "type_of_label"]
+
+
+def read_page_text(
+    grey: np.ndarray,
+    rooms: Sequence[Room],
+    config: DetectorConfig,
+    *,
+    words: list[Word] | None = None,
+    scale: Scale | None = None,
+) -> PageText:
+    """The rooms of one page with their text fields, and the page's scale.
+
+    `grey` is the page (uint8, paper white) the rooms were found on. `words` are the page's
+    text objects when it has a text layer (a PDF): read exactly, no OCR. `scale` is a scale
+    known otherwise (a PDF's printed 1:N); without it the rooms' stated sizes give it.
+    """
+    from ..stages import ink_mask
+
+    complete = True
+    if words is not None:
+        index = room_index(grey.shape[:2], rooms)
+        words = [
+            replace(w, room=room_at(index, w.box[0] + w.box[2] / 2, w.box[1] + w.box[3] / 2))
+            for w in words
+        ]
+    else:
+        words = []
+        if rooms:
+            t0 = time.perf_counter()
+            ink = ink_mask(grey, min_contrast=config.min_contrast)
+            budget = max(0.0, config.text_budget_ms / 1e3 - (time.perf_counter() - t0))
+            words, complete = read_lines(grey, ink, rooms, budget_s=budget)
+    page = annotate_rooms(rooms, words, scale)
+    return PageText(page.rooms, page.scale, page.words, complete)

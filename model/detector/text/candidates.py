@@ -1,0 +1,136 @@
+"""Where the text of a plan is: lines of letter-sized ink, found without any network.
+
+Letters are the small connected pieces of ink (walls, furniture outlines and dimension lines
+are large pieces, specks are tiny). A line is letters that sit side by side within about a
+letter's height of each other; closing the letter mask along the line joins them. Lines
+running down the page (a narrow room's name turned 90 degrees) are found the same way on the
+turned mask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# Letter sizes as fractions of the page's shorter side: smaller is a speck, taller is a
+# symbol or a drawn line. Plans print room names between about 1/150 and 1/25 of the page.
+MIN_LETTER = 1 / 250
+MAX_LETTER = 1 / 18
+STRAIGHT = 2.0  # (letter heights) straight runs longer than this are drawn lines
+MIN_LETTER_PX = 5  # smaller cannot be read, whatever the page size
+JOIN = 1.3  # letters of a line are at most this many letter heights apart (a space)
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """A candidate line of text: its box [x, y, w, h] in page pixels, its letters' count and
+    height, and whether it runs down the page (`vertical`: read after turning it upright)."""
+
+    box: tuple[int, int, int, int]
+    letters: int
+    letter_px: float
+    vertical: bool = False
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        x, y, w, h = self.box
+        return x + w / 2, y + h / 2
+
+
+def straight_runs(ink: np.ndarray, *, min_length_px: float) -> np.ndarray:
+    """Horizontal and vertical runs of ink at least `min_length_px` long (bool HxW)."""
+    n = max(3, round(min_length_px))
+    u8 = ink.view(np.uint8)
+    runs = cv2.morphologyEx(u8, cv2.MORPH_OPEN, np.ones((1, n), np.uint8))
+    runs |= cv2.morphologyEx(u8, cv2.MORPH_OPEN, np.ones((n, 1), np.uint8))
+    return runs > 0
+
+
+def letter_mask(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Letter-sized pieces of `ink` (bool HxW), the marks no bigger than a letter (dots,
+    apostrophes, the x between two lengths, as well as letters) and the letters' median
+    height (px; 0 if none)."""
+    if ink.dtype != bool:
+        raise TypeError("ink must be a boolean mask")
+    side = min(ink.shape)
+    lo, hi = max(MIN_LETTER_PX, MIN_LETTER * side), max(MIN_LETTER_PX + 1, MAX_LETTER * side)
+    _, lab, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
+    w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    area = stats[:, cv2.CC_STAT_AREA]
+    big = np.maximum(w, h)
+    # a letter: short side and long side within the letter range (an "l" or "1" is thin,
+    # an "m" is wide), and not a long thin stroke (a line or an arc's piece)
+    ok = (big >= lo) & (big <= hi) & (np.minimum(w, h) <= hi) & (area >= 0.08 * w * h)
+    ok[0] = False
+    if not ok.any():
+        empty = np.zeros(ink.shape, bool)
+        return empty, empty, 0.0
+    small = (big <= hi) & (np.minimum(w, h) <= hi)
+    small[0] = False
+    return ok[lab], small[lab], float(np.median(np.where(w[ok] > h[ok], w[ok], h[ok])))
+
+
+def _lines(
+    letters: np.ndarray, marks: np.ndarray, letter_px: float, vertical: bool
+) -> list[TextLine]:
+    mask = letters.T if vertical else letters
+    gap = max(2, round(JOIN * letter_px))
+    joined = cv2.morphologyEx(
+        (marks.T if vertical else marks).view(np.uint8),
+        cv2.MORPH_CLOSE,
+        np.ones((1, gap), np.uint8),
+    )
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    # letters per line: the distinct letters (components of `mask`) in each joined line
+    n_l, lab_l = cv2.connectedComponents(mask.view(np.uint8), connectivity=8)
+    per_line = np.zeros(n, np.int32)
+    if n_l > 1:
+        pairs = np.unique(lab[mask].astype(np.int64) * n_l + lab_l[mask])
+        np.add.at(per_line, pairs // n_l, 1)
+    out = []
+    for k in range(1, n):
+        x, y, w, h, _ = stats[k]
+        letters_k = int(per_line[k])
+        if letters_k == 0:
+            continue  # marks without a letter: dots, ticks
+        if vertical and letters_k < 3:
+            continue  # a letter or two stacked is no turned line
+        if h > 2.5 * letter_px or w < 0.5 * h:
+            continue  # symbols, or letters stacked on each other
+        if letters_k < 2 and w < 2 * letter_px:
+            continue  # one mark alone: a fixture's letter, an arrow head, a speck
+        box = (int(y), int(x), int(h), int(w)) if vertical else (int(x), int(y), int(w), int(h))
+        out.append(TextLine(box, letters_k, letter_px, vertical))
+    return out
+
+
+def text_lines(ink: np.ndarray, *, vertical: bool = True) -> list[TextLine]:
+    """Candidate lines of text on a page's ink (bool HxW), horizontal ones first.
+
+    With `vertical`, lines whose letters run down the page are added: letters grouped down
+    the page into a run of at least three, which no horizontal line already holds.
+    """
+    _, _, letter_px = letter_mask(ink)
+    if letter_px == 0:
+        return []
+    # Letters touching a straight drawn line (furniture, a wall's face, a dimension line) are
+    # part of a big piece of ink; with the straight runs longer than any letter's stroke
+    # taken out, they stand alone again.
+    ink = ink & ~straight_runs(ink, min_length_px=STRAIGHT * letter_px)
+    letters, marks, letter_px = letter_mask(ink)
+    if letter_px == 0:
+        return []
+    lines = _lines(letters, marks, letter_px, vertical=False)
+    if vertical:
+        taken = np.zeros(ink.shape, bool)
+        for ln in lines:
+            if ln.letters >= 2:
+                x, y, w, h = ln.box
+                taken[y : y + h, x : x + w] = True
+        for ln in _lines(letters & ~taken, marks & ~taken, letter_px, vertical=True):
+            x, y, w, h = ln.box
+            if h > 2 * w:
+                lines.append(ln)
+    return lines

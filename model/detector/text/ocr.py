@@ -1,0 +1,130 @@
+"""Reading lines of text: the PP-OCRv6 recogniser that the `rapidocr` wheel ships, run by
+ONNX Runtime on crops the caller has found.
+
+Only recognition runs here. Finding where text is (the OCR's own detector network) costs
+more than reading a plan's few room names, so the caller finds candidate lines from the ink
+(`candidates.text_lines`) and asks for just those. Nothing is downloaded at run time: the
+model file and its character list come from the installed wheel.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..errors import DetectorError
+
+log = logging.getLogger(__name__)
+
+MODEL_PACKAGE = "rapidocr"
+MODEL_FILE = "PP-OCRv6_rec_small.onnx"
+INPUT_HEIGHT = 48  # the recogniser's fixed input height (px)
+MAX_INPUT_WIDTH = 1600  # longer crops are squeezed: a room name is never this long
+
+
+class OcrUnavailableError(DetectorError):
+    """The text recogniser (its package or model file) is not installed."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a crop says, with the recogniser's mean character confidence (0..1)."""
+
+    text: str
+    confidence: float
+
+
+def model_path() -> Path:
+    """The recogniser's ONNX file inside the installed `rapidocr` wheel."""
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise OcrUnavailableError(f"package {MODEL_PACKAGE!r} is not installed")
+    path = Path(spec.origin).parent / "models" / MODEL_FILE
+    if not path.is_file():
+        raise OcrUnavailableError(f"OCR model not found: {path}")
+    return path
+
+
+class Recogniser:
+    """One ONNX Runtime session over the recogniser; thread-safe (`run` is serialised)."""
+
+    def __init__(self, path: Path, *, threads: int = 1) -> None:
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.log_severity_level = 3
+        self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        self._input = self._session.get_inputs()[0].name
+        chars = self._session.get_modelmeta().custom_metadata_map["character"].splitlines()
+        # CTC: index 0 is the blank, the model's list follows, then the space
+        self._chars = np.array(["", *chars, " "], dtype=object)
+        self._lock = threading.Lock()
+
+    def read(self, crops: list[np.ndarray]) -> list[Reading]:
+        """Read each crop (grey uint8, one line of text, horizontal) in one batch per width.
+
+        Crops are scaled to the input height; crops of similar width are batched together
+        so little time goes to padding.
+        """
+        if not crops:
+            return []
+        inputs = [_normalised(c) for c in crops]
+        order = np.argsort([x.shape[-1] for x in inputs])
+        out: list[Reading | None] = [None] * len(crops)
+        i = 0
+        while i < len(order):
+            width = inputs[order[i]].shape[-1]
+            j = i + 1
+            # batch while the widest is at most 1.3x the narrowest (padding stays small)
+            while j < len(order) and inputs[order[j]].shape[-1] <= 1.3 * width:
+                j += 1
+            batch_ids = order[i:j]
+            w = max(inputs[k].shape[-1] for k in batch_ids)
+            batch = np.ones((len(batch_ids), 3, INPUT_HEIGHT, w), np.float32)
+            for row, k in enumerate(batch_ids):
+                x = inputs[k]
+                batch[row, :, :, : x.shape[-1]] = x
+            with self._lock:
+                probs = self._session.run(None, {self._input: batch})[0]
+            for row, k in enumerate(batch_ids):
+                out[k] = self._decode(probs[row])
+            i = j
+        return [r for r in out if r is not None]
+
+    def _decode(self, probs: np.ndarray) -> Reading:
+        idx = probs.argmax(axis=1)
+        conf = probs.max(axis=1)
+        keep = idx != 0
+        keep[1:] &= idx[1:] != idx[:-1]  # collapse repeats
+        if not keep.any():
+            return Reading("", 0.0)
+        text = "".join(self._chars[idx[keep]])
+        return Reading(text.strip(), float(conf[keep].mean()))
+
+
+def _normalised(crop: np.ndarray) -> np.ndarray:
+    """A grey crop as the recogniser's input: 3 x 48 x W floats in [-1, 1]."""
+    if crop.ndim != 2 or crop.dtype != np.uint8:
+        raise TypeError("crops must be 2-D uint8 grey images")
+    h, w = crop.shape
+    width = int(np.clip(round(w * INPUT_HEIGHT / max(h, 1)), 8, MAX_INPUT_WIDTH))
+    interp = cv2.INTER_AREA if h > INPUT_HEIGHT else cv2.INTER_LINEAR
+    x = cv2.resize(crop, (width, INPUT_HEIGHT), interpolation=interp).astype(np.float32)
+    x = x / 127.5 - 1.0
+    return np.broadcast_to(x, (3, INPUT_HEIGHT, width))
+
+
+@cache
+def recogniser(threads: int = 1) -> Recogniser:
+    """The process's recogniser (loaded once, on first use: about 0.3 s)."""
+    return Recogniser(model_path(), threads=threads)

@@ -1,0 +1,250 @@
+"""The text stage: what a page's text says about its rooms.
+
+The recipe: find candidate lines from the ink (or take a PDF's text objects), keep those
+inside detected rooms (names and sizes are written there; titles and notes are not), read
+them within the page's time budget, then per room: its name (`label`), the type the name
+gives, its stated dimensions; per page: the scale those give, and each room's real area.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+
+from ..results import Room
+from .candidates import TextLine, text_lines
+from .dimensions import Dimensions, parse_dimensions
+from .scale import NO_SCALE, RoomSides, Scale, scale_from_dimensions
+from .vocabulary import correct_name, looks_like_name, type_of_label
+
+log = logging.getLogger(__name__)
+
+M2_TO_FT2 = 1 / 0.3048**2
+MIN_CONFIDENCE = 0.6  # readings the recogniser is less sure of are dropped
+MAX_ROWS_PER_ROOM = 6  # a room holds a name, a size or two; more is furniture or hatching
+CROP_MARGIN = 0.3  # (letter heights) around a line when it is cut out for reading
+END_MARGIN = 1.0  # (letter heights) before and after it
+
+
+@dataclass(frozen=True)
+class Word:
+    """A piece of text on the page: what it says, where (box [x, y, w, h] in page px), how
+    sure the reading is, and the room it lies in (None: outside every room)."""
+
+    text: str
+    box: tuple[float, float, float, float]
+    confidence: float
+    room: int | None = None
+
+    def to_dict(self, room_ids: Sequence[str]) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "bbox": [round(float(v), 1) for v in self.box],
+            "confidence": round(self.confidence, 3),
+            "room_id": None if self.room is None else room_ids[self.room],
+        }
+
+
+@dataclass(frozen=True)
+class PageText:
+    """What the text stage found on a page: rooms with their text fields, the scale, the
+    words read, and whether it ran out of time before reading everything."""
+
+    rooms: list[Room]
+    scale: Scale
+    words: list[Word]
+    complete: bool = True
+
+
+def room_index(shape: tuple[int, int], rooms: Sequence[Room]) -> np.ndarray:
+    """An HxW int32 image: k + 1 inside rooms[k], 0 outside every room."""
+    index = np.zeros(shape, np.int32)
+    for k, r in enumerate(rooms):
+        poly = np.round(np.asarray(r.polygon, np.float64)).astype(np.int32)
+        cv2.fillPoly(index, [poly.reshape(-1, 1, 2)], k + 1)
+    return index
+
+
+def room_at(index: np.ndarray, x: float, y: float) -> int | None:
+    h, w = index.shape
+    xi, yi = min(max(int(x), 0), w - 1), min(max(int(y), 0), h - 1)
+    k = int(index[yi, xi])
+    return k - 1 if k else None
+
+
+def _crop(grey: np.ndarray, line: TextLine) -> np.ndarray:
+    x, y, w, h = line.box
+    m = max(2, round(CROP_MARGIN * line.letter_px))
+    # along the line, up to a letter more: a first or last letter that touches a drawn line
+    # (a door's swing, furniture) is no letter-sized piece, and would be cut off
+    e = max(m, round(END_MARGIN * line.letter_px))
+    if line.vertical:
+        m, e = e, m
+    crop = grey[max(0, y - m) : y + h + m, max(0, x - e) : x + w + e]
+    if line.vertical:
+        # names run up the page more often than down (a reader turns the plan clockwise)
+        crop = cv2.rotate(crop, cv2.ROTATE_90_CLOCKWISE)
+    return np.ascontiguousarray(crop)
+
+
+def _line_rows(lines: list[TextLine]) -> list[list[TextLine]]:
+    """A room's candidate lines in reading order, grouped into rows (pieces of one line of
+    text split at a wide space); lines running down the page come last, one row each."""
+    flat = sorted((ln for ln in lines if not ln.vertical), key=lambda ln: ln.centre[1])
+    rows: list[list[TextLine]] = []
+    for ln in flat:
+        if rows and abs(rows[-1][-1].centre[1] - ln.centre[1]) <= 0.5 * ln.letter_px:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    rows += [[ln] for ln in sorted((ln for ln in lines if ln.vertical), key=lambda ln: ln.box)]
+    return rows
+
+
+def read_lines(
+    grey: np.ndarray,
+    ink: np.ndarray,
+    rooms: Sequence[Room],
+    *,
+    budget_s: float,
+    recogniser=None,
+) -> tuple[list[Word], bool]:
+    """Read the candidate lines inside rooms; returns the words and whether all were read.
+
+    Reading goes in rounds over all rooms at once, a row of text per room per round (two in
+    the first), top to bottom, and stops for a room once it has a name and a size, or once
+    its first rows held neither (furniture marks): a room is read no further than it needs.
+    Rounds stop when `budget_s` seconds have passed.
+    """
+    if recogniser is None:
+        from .ocr import recogniser as shared
+
+        recogniser = shared()  # loaded once per process, before the page's clock starts
+    start = time.perf_counter()
+    index = room_index(grey.shape, rooms)
+    by_room: dict[int, list[TextLine]] = {}
+    for line in text_lines(ink):
+        room = room_at(index, *line.centre)
+        if room is not None:
+            by_room.setdefault(room, []).append(line)
+    queues = {k: _line_rows(v)[:MAX_ROWS_PER_ROOM] for k, v in by_room.items()}
+    if not queues:
+        return [], True
+    words: dict[int, list[Word]] = {k: [] for k in queues}
+    done = dict.fromkeys(queues, 0)  # rows read per room
+    open_rooms = set(queues)
+    first = True
+    while open_rooms:
+        if time.perf_counter() - start > budget_s:
+            log.info("text budget spent with %d rooms not fully read", len(open_rooms))
+            return [w for k in sorted(words) for w in words[k]], False
+        batch: list[tuple[int, TextLine]] = []
+        for k in sorted(open_rooms):
+            take = queues[k][done[k] : done[k] + (2 if first else 1)]
+            done[k] += len(take)
+            batch += [(k, ln) for row in take for ln in row]
+        first = False
+        readings = recogniser.read([_crop(grey, ln) for _, ln in batch])
+        for (k, line), reading in zip(batch, readings, strict=True):
+            if reading.text and reading.confidence >= MIN_CONFIDENCE:
+                words[k].append(Word(reading.text, line.box, reading.confidence, k))
+        for k in list(open_rooms):
+            t = room_text(words[k])
+            found_any = t.label is not None or t.dimensions is not None
+            complete = t.label is not None and t.dimensions is not None
+            if complete or done[k] >= len(queues[k]) or not found_any:
+                open_rooms.discard(k)
+    return [w for k in sorted(words) for w in words[k]], True
+
+
+def _rows(words: list[Word]) -> list[str]:
+    """A room's words as lines of text, top to bottom: words side by side (their centres
+    within half a line's height) are joined left to right."""
+    rows: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: w.box[1] + w.box[3] / 2):
+        cy, h = w.box[1] + w.box[3] / 2, w.box[3]
+        if rows:
+            last = rows[-1][-1]
+            if abs(last.box[1] + last.box[3] / 2 - cy) <= 0.5 * max(h, last.box[3]):
+                rows[-1].append(w)
+                continue
+        rows.append([w])
+    out = []
+    for row in rows:
+        # a stray mark beside a line (a fixture's letter, a speck read as "4") is no part of it
+        if len(row) > 1:
+            row = [w for w in row if len(w.text.strip()) > 1] or row
+        out.append(" ".join(w.text for w in sorted(row, key=lambda w: w.box[0])))
+    return out
+
+
+@dataclass(frozen=True)
+class RoomText:
+    label: str | None
+    type: str | None
+    dimensions: Dimensions | None
+
+
+def room_text(words: list[Word]) -> RoomText:
+    """A room's name, type and stated size from the words read inside it.
+
+    The name is the lines that can be a name, in order ("Reception" + "Room /" + "Kitchen");
+    the size, the first metric dimension (else the first imperial one).
+    """
+    names, dims = [], []
+    for row in _rows(words):
+        d = parse_dimensions(row)
+        if d is not None:
+            dims.append(d)
+        elif looks_like_name(row):
+            names.append(correct_name(row.strip()))
+    label = re.sub(r"\s+", " ", " ".join(names)).strip() or None
+    metric = [d for d in dims if d.system == "metric"]
+    chosen = (metric or dims or [None])[0]
+    return RoomText(label, type_of_label(label), chosen)
+
+
+def measured_sides(room: Room) -> tuple[tuple[float, float], float]:
+    """A room's box along its own axes (px) and how much of it the room fills."""
+    pts = np.asarray(room.polygon, np.float32).reshape(-1, 1, 2)
+    (_, _), (w, h), _ = cv2.minAreaRect(pts)
+    box = float(w) * float(h)
+    return (float(w), float(h)), (room.area_px / box if box > 0 else 0.0)
+
+
+def annotate_rooms(rooms: Sequence[Room], words: list[Word], scale: Scale | None) -> PageText:
+    """Rooms with label, type, dimensions and areas from the words read inside them, and the
+    page's scale (`scale` if given, e.g. a PDF's stated scale; else from the dimensions)."""
+    by_room: dict[int, list[Word]] = {}
+    for w in words:
+        if w.room is not None:
+            by_room.setdefault(w.room, []).append(w)
+    texts = [room_text(by_room.get(k, [])) for k in range(len(rooms))]
+    sides = []
+    for room, t in zip(rooms, texts, strict=True):
+        if t.dimensions is not None:
+            measured, fill = measured_sides(room)
+            sides.append(RoomSides(room.id, measured, t.dimensions.sides_m, fill))
+    if scale is None or not scale.known:
+        scale = scale_from_dimensions(sides) if sides else NO_SCALE
+    out = []
+    for room, t in zip(rooms, texts, strict=True):
+        area_m2 = room.area_px / scale.px_per_m**2 if scale.known else None  # type: ignore[operator]
+        out.append(
+            replace(
+                room,
+                label=t.label,
+                # a name's type wins; else the type the drawing gave (detector.room_types)
+                type=t.type or room.type,
+                dimensions=None if t.dimensions is None else t.dimensions.to_dict(),
+                area_m2=None if area_m2 is None else round(area_m2, 3),
+                area_ft2=None if area_m2 is None else round(area_m2 * M2_TO_FT2, 2),
+            )
+        )
+    return PageText(out, scale, words)

@@ -1,0 +1,109 @@
+"""A page's scale (pixels per metre) from what its text states, and how sure it is.
+
+`dimensions`: each room that states its sides ("3.57 x 2.61") gives the ratio of its
+measured sides (px) to the stated ones (m); the page's scale is the median over rooms, and
+rooms more than `OUTLIER` away from it are reported as outliers (a misread, or a detected
+room that is two rooms, or part of one). `stated_scale`: a "1:100" printed on a page whose
+physical size is known (a PDF page) gives the scale without measuring anything. `none`: no
+area is given, since an area from a guessed scale would be a guess presented as a fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+OUTLIER = 0.08  # a room's ratio this far (fraction) from the median is an outlier
+SIDE_AGREEMENT = 0.12  # a room's two sides must agree this well to measure it
+MIN_RECT_FILL = 0.6  # rooms filling less of their box are not the rectangle stated
+METRES_PER_INCH = 0.0254
+POINTS_PER_INCH = 72.0
+
+
+@dataclass(frozen=True)
+class RoomSides:
+    """A room's measured box (px, along its own axes) and the sides its text states (m)."""
+
+    room_id: str
+    measured_px: tuple[float, float]
+    stated_m: tuple[float, float]
+    fill: float  # room area / box area: 1 for a rectangle
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Pixels per metre of one page, how it was found, and how far to trust it (0..1)."""
+
+    px_per_m: float | None
+    method: str  # "dimensions", "scale_bar", "stated_scale" or "none"
+    confidence: float
+    samples: int = 0
+    outliers: tuple[str, ...] = field(default_factory=tuple)
+    stated: str | None = None  # the "1:N" read, when the method is stated_scale
+
+    @property
+    def known(self) -> bool:
+        return self.px_per_m is not None and self.px_per_m > 0
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "px_per_m": None if self.px_per_m is None else round(self.px_per_m, 4),
+            "method": self.method,
+            "confidence": round(self.confidence, 3),
+            "samples": self.samples,
+            "outliers": list(self.outliers),
+        }
+        if self.stated is not None:
+            out["stated"] = self.stated
+        return out
+
+
+NO_SCALE = Scale(None, "none", 0.0)
+
+
+def room_ratio(sides: RoomSides) -> float | None:
+    """px per metre for one room: its longer measured side over its longer stated side, when
+    the shorter sides agree (the room is the rectangle its text describes); else None."""
+    if sides.fill < MIN_RECT_FILL:
+        return None
+    m_long, m_short = max(sides.measured_px), min(sides.measured_px)
+    s_long, s_short = max(sides.stated_m), min(sides.stated_m)
+    if min(m_short, s_short) <= 0:
+        return None
+    a, b = m_long / s_long, m_short / s_short
+    if abs(a - b) > SIDE_AGREEMENT * max(a, b):
+        return None
+    # the longer side weighs more: a wall's thickness is a smaller part of it
+    return float((a * s_long + b * s_short) / (s_long + s_short))
+
+
+def scale_from_dimensions(rooms: Sequence[RoomSides]) -> Scale:
+    """The page's scale from its rooms' stated sides: the median of the rooms' ratios.
+
+    Confidence grows with the rooms that agree (three or more agreeing rooms: full) and
+    falls with the share of rooms that disagree.
+    """
+    ratios = [(r.room_id, room_ratio(r)) for r in rooms]
+    measured = [(rid, x) for rid, x in ratios if x is not None]
+    if not measured:
+        return NO_SCALE
+    values = np.array([x for _, x in measured])
+    med = float(np.median(values))
+    inlier = np.abs(values / med - 1) <= OUTLIER
+    scale = float(np.median(values[inlier]))
+    outliers = tuple(rid for (rid, _), ok in zip(measured, inlier, strict=True) if not ok)
+    outliers += tuple(rid for rid, x in ratios if x is None)
+    n_in = int(inlier.sum())
+    confidence = min(1.0, n_in / 3) * n_in / len(measured)
+    if n_in == 1 and len(measured) == 1:
+        confidence *= 0.5  # one room says so, nothing checks it
+    return Scale(scale, "dimensions", confidence, len(measured), outliers)
+
+
+def scale_from_stated(denominator: int, px_per_point: float, text: str) -> Scale:
+    """The scale a "1:N" gives on a page of known physical size (`px_per_point`: page pixels
+    per PDF point, 1/72 inch): pixels per metre of paper, divided by N."""
+    px_per_paper_m = px_per_point * POINTS_PER_INCH / METRES_PER_INCH
+    return Scale(px_per_paper_m / denominator, "stated_scale", 0.9, 1, (), text)

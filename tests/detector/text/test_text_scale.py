@@ -1,0 +1,49 @@
+"""The page scale: a median over rooms, outliers named, confidence from agreement."""
+
+from __future__ import annotations
+
+import pytest
+
+from detector.text.scale import NO_SCALE, RoomSides, scale_from_dimensions, scale_from_stated
+
+
+def sides(rid, w_px, h_px, w_m, h_m, fill=1.0):
+    return RoomSides(rid, (w_px, h_px), (w_m, h_m), fill)
+
+
+def test_median_of_rooms_with_an_outlier():
+    rooms = [
+        sides("a", 300, 200, 3.0, 2.0),
+        sides("b", 402, 250, 4.0, 2.5),
+        sides("c", 198, 99, 2.0, 1.0),
+        sides("d", 300, 200, 6.0, 4.0),  # misread, or two rooms as one: half the scale
+    ]
+    s = scale_from_dimensions(rooms)
+    assert s.method == "dimensions"
+    assert s.px_per_m == pytest.approx(100, rel=0.01)
+    assert s.outliers == ("d",)
+    assert s.samples == 4
+    assert s.confidence == pytest.approx(0.75)
+
+
+def test_orientation_does_not_matter():
+    s = scale_from_dimensions([sides("a", 200, 300, 3.0, 2.0)])
+    assert s.px_per_m == pytest.approx(100)
+
+
+def test_one_room_is_little_confidence():
+    s = scale_from_dimensions([sides("a", 300, 200, 3.0, 2.0)])
+    assert s.known and s.confidence < 0.5
+
+
+def test_sides_that_disagree_measure_nothing():
+    # a 3 x 2 m room measured 300 x 100 px: not the rectangle its text describes
+    s = scale_from_dimensions([sides("a", 300, 100, 3.0, 2.0)])
+    assert s == NO_SCALE
+
+
+def test_stated_scale_on_a_pdf_page():
+    # a page rendered at 150 dpi: 150/72 px per point; 1:100 -> 150 / 0.0254 / 100 px per m
+    s = scale_from_stated(100, 150 / 72, "1:100")
+    assert s.method == "stated_scale"
+    assert s.px_per_m == pytest.approx(150 / 0.0254 / 100)
