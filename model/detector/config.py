@@ -131,6 +131,14 @@ class DetectorConfig(BaseModel):
         "face each other at any angle (slanted, diagonal and ragged scanned walls), found "
         "as hairpins of the walls' outlines.",
     )
+    closet_votes: float = Field(
+        0.5,
+        ge=0,
+        le=1.01,
+        description="A piece that thin lines cut off a room (a wardrobe, a closet) becomes a "
+        "room of its own when at least this share of the closet forest's trees vote for it "
+        "(detector/closets.json); above 1 turns it off.",
+    )
     lone_end_width: float = Field(
         12.0,
         ge=0,
@@ -243,11 +251,12 @@ class DetectorConfig(BaseModel):
         "false leaves those fields null and costs nothing.",
     )
     text_budget_ms: float = Field(
-        1500.0,
+        3000.0,
         ge=0,
         le=60_000,
-        description="Most time (ms) spent reading one page's text; lines not read by then "
-        "are left unread (a page without text costs a few ms).",
+        description="Most CPU time (ms, of the thread reading the page) spent reading one "
+        "page's text; lines not read by then are left unread (a page without text costs a "
+        "few ms). CPU time, so the same page gives the same document on a busy machine.",
     )
 
     # --- input decoding and safety limits ---

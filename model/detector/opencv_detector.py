@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from . import __version__
+from .closets import split_closets
 from .config import DetectorConfig, load_config
 from .imageio import decode_plan
 from .results import Page, Room, Source, success_document
@@ -230,6 +231,16 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
         min_terrace_area_px=config.min_terrace_area * t * t,
         terrace_fence_px=TERRACE_FENCE * t,
     )
+    if config.closet_votes <= 1 and tr.regions:
+        # wardrobes and closets: pieces the thin lines cut off a room (closets.py)
+        tr.regions = split_closets(
+            tr.regions,
+            walls=walls,
+            lines=lines,
+            outside=outside,
+            thickness_px=t,
+            min_votes=config.closet_votes,
+        )
     return tr
 
 

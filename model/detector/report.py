@@ -3,7 +3,7 @@
 Every picture is inlined (a JPEG thumbnail of the overlay as a `data:` URI) and a Content
 Security Policy forbids the page any other request, so it opens offline, from an e-mail or a
 USB stick, exactly as it was written. Per plan: the overlay, the room count, a table of the
-rooms (id, area, label where there is one, confidence), the error of a failed plan, timings.
+rooms (id, area, label and type where there are, confidence), the error of a failed plan, timings.
 """
 
 from __future__ import annotations
@@ -158,24 +158,26 @@ def _timings(doc: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def _room_rows(doc: Mapping[str, Any]) -> tuple[str, bool, bool]:
-    """The rows of the room table; whether any room has an area in m², and a label."""
-    rows, metric, labelled = [], False, False
+def _room_rows(doc: Mapping[str, Any]) -> tuple[str, bool, bool, bool]:
+    """The rows of the room table; whether any room has an area in m², a label, a type."""
+    rows, metric, labelled, typed = [], False, False, False
     pages = doc.get("pages", [])
     for page in pages:
         for n, room in enumerate(page["rooms"], start=1):
             m2 = room.get("area_m2")
             metric = metric or m2 is not None
             labelled = labelled or bool(room.get("label"))
+            typed = typed or bool(room.get("type"))
             where = f"{page['index'] + 1}." if len(pages) > 1 else ""
             rows.append(
                 f'<tr class="room"><td>{where}{n}</td><td><code>{_e(room["id"])}</code></td>'
                 f'<td class="n">{_num(room["area_px"])}</td>'
                 f'<td class="n m2">{_num(m2, 1)}</td>'
                 f'<td class="label">{_e(room.get("label") or "")}</td>'
+                f'<td class="type">{_e(room.get("type") or "")}</td>'
                 f'<td class="n">{_num(room["confidence"], 2)}</td></tr>'
             )
-    return "\n".join(rows), metric, labelled
+    return "\n".join(rows), metric, labelled, typed
 
 
 def _plan_section(entry: Entry) -> str:
@@ -202,8 +204,12 @@ def _plan_section(entry: Entry) -> str:
             if entry.overlay is not None
             else f'<p class="note">{_e(entry.note or "no overlay")}</p>'
         )
-        rows, metric, labelled = _room_rows(doc)
-        hidden = ("" if metric else " nometric") + ("" if labelled else " nolabel")
+        rows, metric, labelled, typed = _room_rows(doc)
+        hidden = (
+            ("" if metric else " nometric")
+            + ("" if labelled else " nolabel")
+            + ("" if typed else " notype")
+        )
         pages = doc.get("pages", [])
         size = ", ".join(f"{p['width']} &times; {p['height']} px" for p in pages)
         body = (
@@ -212,6 +218,7 @@ def _plan_section(entry: Entry) -> str:
             f"page{'s' if len(pages) != 1 else ''} ({size})</p>"
             f'<table class="rooms{hidden}"><thead><tr><th>#</th>'
             '<th>id</th><th>area px</th><th class="m2">area m²</th><th class="label">label</th>'
+            '<th class="type">type</th>'
             f"<th>confidence</th></tr></thead><tbody>{rows}</tbody></table></div>"
         )
     timings = _timings(doc)
@@ -236,7 +243,7 @@ h1{font-size:1.4em;margin:0 0 .2em} h2{font-size:1.1em;margin:.2em 0}
 table{border-collapse:collapse;font-size:.9em}
 td,th{padding:.15em .6em;border-bottom:1px solid #eee}
 td.n{text-align:right;font-variant-numeric:tabular-nums} th{text-align:left}
-table.nometric .m2,table.nolabel .label{display:none}
+table.nometric .m2,table.nolabel .label,table.notype .type{display:none}
 @media(min-width:1100px){.plan:has(.pic){grid-template-columns:minmax(0,3fr) minmax(0,2fr)}
  .plan h2,.plan .src,.plan .timings{grid-column:1/-1}}
 """

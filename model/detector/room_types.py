@@ -240,22 +240,21 @@ class Forest:
         return {"classes": list(self.classes), "features": list(features), "trees": trees}
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        """Mean class shares over the trees, (len(x) x classes)."""
+        """Mean class shares over the trees, (len(x) x classes): all trees walked at once,
+        one level per step."""
         x = np.asarray(x, np.float64)
-        rows = np.arange(len(x))
-        total = np.zeros((len(x), len(self.classes)))
-        for j in range(self.feature.shape[0]):
-            node = np.zeros(len(x), np.int64)
-            while True:
-                f = self.feature[j, node]
-                inner = f >= 0
-                if not inner.any():
-                    break
-                go_left = x[rows, np.maximum(f, 0)] <= self.threshold[j, node]
-                nxt = np.where(go_left, self.left[j, node], self.right[j, node])
-                node = np.where(inner, nxt, node)
-            total += self.value[j, node]
-        return total / self.feature.shape[0]
+        trees = np.arange(self.feature.shape[0])[:, None]
+        cols = np.arange(len(x))[None, :]
+        node = np.zeros((len(trees), len(x)), np.int64)
+        while True:
+            f = self.feature[trees, node]
+            inner = f >= 0
+            if not inner.any():
+                break
+            go_left = x[cols, np.maximum(f, 0)] <= self.threshold[trees, node]
+            nxt = np.where(go_left, self.left[trees, node], self.right[trees, node])
+            node = np.where(inner, nxt, node)
+        return self.value[trees, node].mean(0)
 
 
 @lru_cache(maxsize=1)

@@ -189,10 +189,12 @@ def fit_tree(x, y, k, rng, *, max_depth, min_leaf, max_features) -> dict:
     return tree
 
 
-def fit_forest(x, y, *, trees, max_depth, min_leaf, seed) -> Forest:
-    """A seeded random forest over `DRAWN_TYPES` (y: indices into it)."""
+def fit_forest(
+    x, y, *, trees, max_depth, min_leaf, seed, classes=DRAWN_TYPES, features=FEATURES
+) -> Forest:
+    """A seeded random forest over `classes` (y: indices into it)."""
     rng = np.random.default_rng(seed)
-    k = len(DRAWN_TYPES)
+    k = len(classes)
     max_features = int(np.sqrt(x.shape[1])) + 1
     out = []
     for _ in range(trees):
@@ -208,9 +210,7 @@ def fit_forest(x, y, *, trees, max_depth, min_leaf, seed) -> Forest:
                 max_features=max_features,
             )
         )
-    return Forest.from_dict(
-        {"classes": list(DRAWN_TYPES), "features": list(FEATURES), "trees": out}
-    )
+    return Forest.from_dict({"classes": list(classes), "features": list(features), "trees": out})
 
 
 def cross_validate(train: Samples, judge: Samples, folds: int) -> np.ndarray:

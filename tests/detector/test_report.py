@@ -82,17 +82,22 @@ def test_report_of_a_folder_in_a_real_browser(results, tmp_path, capsys):
     )
 
 
-def test_labels_and_metric_areas_are_shown_when_present(results):
-    """Schema 1.1 adds `label` and `area_m2` to a room: the table shows their columns only
-    when some room has them."""
+def test_labels_types_and_metric_areas_are_shown_when_present(results):
+    """Schema 1.1 adds `label`, `type` and `area_m2` to a room: the table shows their columns
+    only when some room has them."""
     doc = json.loads((results / "house.json").read_text())
-    plain = render_html([Entry("house.json", doc)], "t")
-    assert 'table class="rooms nometric nolabel"' in plain
-    named = copy.deepcopy(doc)
-    named["pages"][0]["rooms"][0].update(label="kitchen", area_m2=12.34)
+    plain = copy.deepcopy(doc)
+    for room in plain["pages"][0]["rooms"]:
+        for field in ("label", "type", "area_m2"):
+            room.pop(field, None)
+    html = render_html([Entry("house.json", plain)], "t")
+    assert 'table class="rooms nometric nolabel notype"' in html
+    named = copy.deepcopy(plain)
+    named["pages"][0]["rooms"][0].update(label="Kitchen", type="kitchen", area_m2=12.34)
     html = render_html([Entry("house.json", named)], "t")
     assert 'table class="rooms"' in html
-    assert '<td class="label">kitchen</td>' in html and ">12.3<" in html
+    assert '<td class="label">Kitchen</td><td class="type">kitchen</td>' in html
+    assert ">12.3<" in html
 
 
 def test_nothing_to_report_is_a_usage_error(tmp_path, capsys):

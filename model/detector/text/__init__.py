@@ -46,9 +46,9 @@ def read_page_text(
     else:
         words = []
         if rooms:
-            t0 = time.perf_counter()
+            t0 = time.thread_time()
             ink = ink_mask(grey, min_contrast=config.min_contrast)
-            budget = max(0.0, config.text_budget_ms / 1e3 - (time.perf_counter() - t0))
+            budget = max(0.0, config.text_budget_ms / 1e3 - (time.thread_time() - t0))
             words, complete = read_lines(grey, ink, rooms, budget_s=budget)
     page = annotate_rooms(rooms, words, scale)
     return PageText(page.rooms, page.scale, page.words, complete)
