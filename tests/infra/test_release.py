@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,8 @@ import boto3
 import pytest
 import requests
 
+from detector_dev.machine import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 TF_LOCAL = ROOT / "terraform" / "envs" / "local"
 FIXTURE_ZIPS = ROOT / "terraform" / "modules" / "stack" / "tests" / "fixtures"
@@ -35,12 +36,6 @@ MODEL = "module.stack.module.endpoint.aws_sagemaker_model.this"
 CONFIG = "module.stack.module.endpoint.aws_sagemaker_endpoint_configuration.this"
 ENDPOINT_RESOURCE = "module.stack.module.endpoint.aws_sagemaker_endpoint.this"
 TARGET = "-target=module.stack.module.endpoint"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Stack:
@@ -135,7 +130,7 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     work = tmp_path_factory.mktemp("release")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (work / "emulator.log").open("wb")
     proc = subprocess.Popen(
