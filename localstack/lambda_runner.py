@@ -12,10 +12,12 @@ policy parks them in the DLQ unprocessed. So this runner takes the pollers over:
 2. serves every SQS mapping, enabled or not (the local root creates them disabled so moto
    leaves the queues alone); one that is enabled is disabled in moto while the runner runs and
    re-enabled when it stops;
-3. per mapping, runs as many pollers as the mapping's maximum concurrency
+3. per mapping, runs up to the mapping's maximum concurrency of pollers
    (``ScalingConfig.MaximumConcurrency``, else the function's reserved concurrency, else
    Lambda's initial five), each with its own warm execution environment, as Lambda runs up to
-   that many invocations at once; each long-polls the queue, builds the event exactly as Lambda
+   that many invocations at once; like Lambda it scales up while there is a backlog (one poller
+   at start, one more each time a poller receives a full batch) and not beyond; each
+   long-polls the queue, builds the event exactly as Lambda
    does (batch size and batching window from the mapping), and invokes the real handler in its
    worker process (``lambda_worker.py``: the unpacked zip + the runtime's boto3, nothing else
    importable) with the function's environment plus the emulator's endpoint and dummy
@@ -318,6 +320,7 @@ class Runner:
         self.threads: list[threading.Thread] = []
         self.stats: dict[str, dict[str, int]] = {}
         self._stats_lock = threading.Lock()
+        self._pollers: dict[str, int] = {}  # mapping uuid -> pollers running
 
     # ---------------------------------------------------------------- discovery
     def discover(self) -> None:
@@ -519,6 +522,8 @@ class Runner:
                 continue
             if not messages:
                 continue
+            if len(messages) == mapping.batch_size:  # a backlog: scale up while allowed
+                self._add_poller(mapping)
             records = [sqs_record(m, mapping.queue_arn, self.region) for m in messages]
             answer = worker.invoke({"Records": records})
             done = records_to_delete(records, answer, mapping.report_batch_item_failures)
@@ -554,16 +559,7 @@ class Runner:
         self.discover()
         for mapping in self.mappings:
             self._set_enabled(mapping, False)
-            fn = self.functions[mapping.function_arn]
-            for i in range(mapping.max_concurrency):
-                thread = threading.Thread(
-                    target=self._poll_logged,
-                    args=(mapping, self._worker(fn)),
-                    daemon=True,
-                    name=f"poll-{mapping.function_name}-{i}",
-                )
-                thread.start()
-                self.threads.append(thread)
+            self._add_poller(mapping)
             logger.info(
                 "polling %s -> %s (batch %d, window %d s, partial failures %s, "
                 "up to %d invocations at once)",
@@ -589,6 +585,25 @@ class Runner:
                 "schedule %s -> %s every %d s", schedule.rule_name, fn.name, schedule.period_s
             )
 
+    def _add_poller(self, mapping: Mapping) -> None:
+        """One more poller (and execution environment) for ``mapping``, up to its maximum."""
+        with self._stats_lock:
+            running = self._pollers.get(mapping.uuid, 0)
+            if running >= mapping.max_concurrency or self.stop_event.is_set():
+                return
+            self._pollers[mapping.uuid] = running + 1
+            worker = self._worker(self.functions[mapping.function_arn])
+            thread = threading.Thread(
+                target=self._poll_logged,
+                args=(mapping, worker),
+                daemon=True,
+                name=f"poll-{mapping.function_name}-{running}",
+            )
+            self.threads.append(thread)
+        thread.start()
+        if running:
+            logger.info("%s: scaled up to %d pollers", mapping.function_name, running + 1)
+
     def _poll_logged(self, mapping: Mapping, worker: Worker) -> None:
         while not self.stop_event.is_set():
             try:
@@ -598,13 +613,14 @@ class Runner:
                 self.stop_event.wait(1)
 
     def stop(self) -> None:
-        self.stop_event.set()
-        for thread in self.threads:
+        with self._stats_lock:  # no poller is added once this is set
+            self.stop_event.set()
+        for thread in list(self.threads):
             thread.join(timeout=POLL_WAIT_SECONDS + 60)
         for mapping in self.mappings:
             if mapping.was_enabled:
                 self._set_enabled(mapping, True)
-        for worker in self.workers:
+        for worker in list(self.workers):
             worker.stop()
         logger.info("stopped: %s", json.dumps(self.stats))
 

@@ -33,8 +33,8 @@ pipeline-demo: venv ## draw a plan, upload it, print its results document, timin
 pipeline-bench: venv ## PIPELINE_BENCH_COUNT (200) plans (R3D + drawn) through the pipeline vs the detector alone: plans/s, ratio, p50/p95 latency
 	@$(PIPELINE) bench --count $(PIPELINE_BENCH_COUNT) --seed $(PIPELINE_SEED)
 
-pipeline-status: ## each service's health, plans by status, oldest unfinished plan, queue and DLQ depths
-	@$(PIPELINE) status
+pipeline-status: ## each service's health, plans not final (status index), oldest one, stuck ones, queue and DLQ depths (PIPELINE_STATUS_FLAGS=--all: final counts too)
+	@$(PIPELINE) status $(PIPELINE_STATUS_FLAGS)
 
 pipeline-test: venv ## the end-to-end tests only (own emulator, stack and processes; ~2 min)
 	$(VENV)/bin/pytest -q tests/e2e

@@ -89,8 +89,9 @@ def pipeline_run(client: Client, files: list[Path], run: str) -> tuple[float, li
         pending = [pool.submit(put, key) for key in keys]
         deadline = started + 120 + 5 * len(keys)
         while len(seen) < len(keys):
-            if time.monotonic() > deadline:
-                raise PipelineError(f"{len(keys) - len(seen)} results missing after the deadline")
+            if time.monotonic() > deadline:  # report what came, and say what did not
+                print(f"error: {len(keys) - len(seen)} results missing after the deadline")
+                break
             now = time.monotonic()
             pages = client.s3.get_paginator("list_objects_v2").paginate(
                 Bucket=stack.results_bucket, Prefix=results_prefix
@@ -103,13 +104,13 @@ def pipeline_run(client: Client, files: list[Path], run: str) -> tuple[float, li
         for f in pending:
             f.result()
     wall = max(seen.values()) - started
-    latencies = sorted(seen[k] - uploaded[k] for k in keys)
+    latencies = sorted(seen[k] - uploaded[k] for k in seen)
     versions = 0
     for page in client.s3.get_paginator("list_object_versions").paginate(
         Bucket=stack.results_bucket, Prefix=results_prefix
     ):
         versions += len(page.get("Versions", []))
-    return len(keys) / wall, latencies, versions - len(keys)
+    return len(seen) / wall, latencies, versions - len(seen)
 
 
 def _stat(pid: str) -> list[str] | None:
@@ -194,4 +195,4 @@ def bench(pipe: Pipeline, count: int, seed: int, dataset: Path = DATASET) -> int
         f"{sum(cpu.values()) / n * 1000:.0f} ({parts})"
     )
     print(f"machine: {describe_machine()} (at the end of the run)")
-    return 0 if duplicates == 0 else 1
+    return 0 if duplicates == 0 and len(latencies) == n else 1

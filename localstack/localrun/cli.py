@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--count", type=int, default=200, help="bench: plans uploaded together")
     p.add_argument("--json", action="store_true", help="status: as JSON")
     p.add_argument(
+        "--all", action="store_true", help="status: count final plans too (a table Scan)"
+    )
+    p.add_argument(
         "--stuck-after", type=float, default=300, help="status: seconds before a plan is stuck"
     )
     args = p.parse_args(argv)
@@ -85,7 +88,7 @@ def run(pipe: Pipeline, args: argparse.Namespace) -> int:
         print(f"{args.service} restarted (pid {pipe.supervisor.pid(args.service)})")
         return 0
     if args.command == "status":
-        view = report(pipe, args.stuck_after)
+        view = report(pipe, args.stuck_after, count_final=args.all)
         print(json.dumps(view, indent=2) if args.json else render(view))
         return 0 if all(p["healthy"] for p in view["processes"].values()) else 1
     down = [name for name in SERVICES if not pipe.supervisor.healthy(name)]

@@ -3,8 +3,8 @@
 - each service's health: the model server's and the endpoint's ``/ping``, the runner's ready
   file (not only a pid), and the invocations the endpoint holds on disk;
 - plans by status, the oldest plan not final and its age, the stuck ones (not final for longer
-  than ``stuck_after_s``): read through the table's index on ``status`` (a Query per status),
-  a Scan only on a table that has no such index;
+  than ``stuck_after_s``): read through the table's (sparse) index on ``status``, a Query; a
+  Scan only on a table that has no such index, or for the final counts with ``--all``;
 - every source queue's and DLQ's depth: visible, in flight, delayed.
 """
 
@@ -33,13 +33,33 @@ def _query(pipe: Pipeline, index: str, status: str) -> list[dict[str, Any]]:
     return [item for page in _pages(pipe, index, status, count=False) for item in page["Items"]]
 
 
-def plan_items(pipe: Pipeline) -> tuple[dict[str, int], list[dict[str, Any]], str]:
-    """Counts by status, the items not final, and how they were read."""
+def plan_items(
+    pipe: Pipeline, count_final: bool = False
+) -> tuple[dict[str, int | None], list[dict[str, Any]], str]:
+    """Counts by status, the items not final, and how they were read.
+
+    The table's status index is sparse (a plan leaves it when it becomes final), so a Query of
+    it finds the plans that are not final; final ones are counted only with ``count_final``
+    (a Scan: fine on a local table, not what an operator runs on a large one)."""
     name = pipe.client.index_on("status")
     if name is not None:
-        counts = {s: sum(p.get("Count", 0) for p in _pages(pipe, name, s)) for s in STATUSES}
         open_items = [plain_item(i) for i in _query(pipe, name, "SUBMITTED")]
-        return counts, open_items, f"Query on index {name}"
+        counts: dict[str, int | None] = {"SUBMITTED": len(open_items)}
+        how = f"Query on index {name}"
+        if count_final:
+            scanned = _scan_plans(pipe)
+            counts.update({s: sum(i.get("status") == s for i in scanned) for s in FINAL})
+            how += "; final plans by a Scan (--all)"
+        else:
+            counts.update(dict.fromkeys(FINAL))
+        return counts, open_items, how
+    items = _scan_plans(pipe)
+    counts = {s: sum(i.get("status") == s for i in items) for s in STATUSES}
+    open_items = [i for i in items if i.get("status") not in FINAL]
+    return counts, open_items, "Scan (the table has no index on status)"
+
+
+def _scan_plans(pipe: Pipeline) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {
         "TableName": pipe.stack.table_name,
@@ -50,11 +70,8 @@ def plan_items(pipe: Pipeline) -> tuple[dict[str, int], list[dict[str, Any]], st
         page = pipe.client.dynamodb.scan(**kwargs)
         items.extend(plain_item(i) for i in page.get("Items", []))
         if "LastEvaluatedKey" not in page:
-            break
+            return items
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    counts = {s: sum(i.get("status") == s for i in items) for s in STATUSES}
-    open_items = [i for i in items if i.get("status") not in FINAL]
-    return counts, open_items, "Scan (the table has no index on status)"
 
 
 def _pages(pipe: Pipeline, index: str, status: str, count: bool = True) -> list[dict[str, Any]]:
@@ -80,7 +97,7 @@ def plain_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: plain(v) for k, v in item.items()}
 
 
-def report(pipe: Pipeline, stuck_after_s: float = 300) -> dict[str, Any]:
+def report(pipe: Pipeline, stuck_after_s: float = 300, count_final: bool = False) -> dict[str, Any]:
     sup = pipe.supervisor
     processes = {
         name: {"pid": sup.pid(name), "running": sup.running(name), "healthy": sup.healthy(name)}
@@ -91,7 +108,7 @@ def report(pipe: Pipeline, stuck_after_s: float = 300) -> dict[str, Any]:
         len(list(held.glob("*.json"))) if held.exists() else 0
     )
     now = datetime.now(UTC)
-    counts, open_items, how = plan_items(pipe)
+    counts, open_items, how = plan_items(pipe, count_final)
     aged = sorted(
         ((age, item) for item in open_items if (age := _age_s(item, now)) is not None),
         key=lambda pair: -pair[0],
@@ -134,7 +151,9 @@ def render(view: dict[str, Any]) -> str:
         )
         lines.append(f"  {name:<9} {state:<9} pid {proc['pid']}{extra}")
     plans = view["plans"]
-    counts = ", ".join(f"{s} {n}" for s, n in plans["by_status"].items())
+    counts = ", ".join(
+        f"{s} {'(not indexed: --all)' if n is None else n}" for s, n in plans["by_status"].items()
+    )
     lines.append(f"plans: {counts} (read by {plans['read_by']})")
     oldest = plans["oldest_not_final"]
     if oldest:

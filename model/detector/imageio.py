@@ -25,6 +25,7 @@ import ctypes
 import io
 import logging
 import math
+import re
 import struct
 import threading
 import time
@@ -58,6 +59,18 @@ _PDFIUM_LOCK = threading.Lock()
 # Rows converted to grey at a time: a band of a 60 MP colour page is a few MB.
 _BAND_ROWS = 256
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Page objects (`/Type /Page`) and page tree nodes (`/Type /Pages`), when not in object streams.
+_PDF_PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+_PDF_PAGE_TREE = re.compile(rb"/Type\s*/Pages(?![A-Za-z])")
+
+
+def _is_pageless_pdf(data: bytes) -> bool:
+    """A page tree without a single page object (and nothing hidden in object streams)."""
+    return (
+        b"/ObjStm" not in data
+        and _PDF_PAGE_TREE.search(data) is not None
+        and _PDF_PAGE_OBJECT.search(data) is None
+    )
 
 
 @dataclass(frozen=True)
@@ -302,7 +315,9 @@ def _decode_pdf(data: bytes, config: DetectorConfig) -> list[np.ndarray]:
             msg = str(err)
             if "password" in msg.lower():
                 raise PdfError("the PDF is encrypted (password protected)") from err
-            if "(PDFium: Success)" in msg:  # pdfium's word for a document without a page tree
+            # pdfium refuses a document without pages but sets no error of its own, so its
+            # message shows whatever error came before ("Success" on a fresh process).
+            if _is_pageless_pdf(data):
                 raise PdfError("the PDF has no pages (its page tree is empty or missing)") from err
             raise PdfError(f"the PDF cannot be read: {msg}") from err
         try:

@@ -104,7 +104,11 @@ def test_non_image_is_refused_before_inference(pipe: Client) -> None:
     assert doc["status"] == "failed"
     assert doc["error"]["retryable"] is False
     assert "inference" not in doc  # the trigger refused it without invoking the endpoint
-    assert pipe.status_record(doc)["status"] == "FAILED"
+    # The document is written first, the status item just after it.
+    deadline = time.monotonic() + 30
+    while not (status := pipe.status_record(doc)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert status.get("status") == "FAILED", status
 
 
 def test_same_file_name_in_two_folders_gives_two_results(
