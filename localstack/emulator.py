@@ -19,6 +19,18 @@ Gaps of moto 5.2.5 that make ``terraform apply`` of the ``local`` root hang, and
   ``DataCaptureConfig``: each forces the model or endpoint configuration to be replaced on every
   plan. Kept and omitted here.
 
+SageMaker rules moto does not enforce, which a second release depends on (without them a
+release that works here would fail on AWS):
+
+- Names are unique: ``CreateModel`` and ``CreateEndpointConfig`` answer ``ValidationException``
+  ("Cannot create already existing ...") for a name that exists (moto overwrites it). Models and
+  endpoint configurations have no update call: a new image or artifact needs a new name.
+- ``UpdateEndpoint`` is missing from moto. Added with SageMaker's rules: the endpoint and the
+  new configuration must exist; a variant registered with Application Auto Scaling may not
+  change its instance type nor disappear ("Update endpoints that use auto scaling": deregister
+  the scalable target first); the variants of the new configuration start at its
+  ``InitialInstanceCount`` unless ``RetainAllVariantProperties`` keeps the current count.
+
 Gaps that break the pipeline on the stack (or its teardown):
 
 - S3 event notifications lack fields every real one carries (``userIdentity``,
@@ -48,13 +60,19 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import quote_plus
 
-from moto.applicationautoscaling.models import ApplicationAutoscalingBackend
+from moto.applicationautoscaling.models import (
+    ApplicationAutoscalingBackend,
+    applicationautoscaling_backends,
+)
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.core.responses import ActionResult
+from moto.core.utils import utcnow
 from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.s3 import notifications as s3_notifications
 from moto.s3.models import OWNER, FakeBucket, FakeDeleteMarker
+from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.responses import SageMakerResponse
+from moto.sagemaker.utils import arn_formatter
 from moto.server import main as moto_main
 from moto.sqs.models import Queue, SQSBackend
 
@@ -165,11 +183,69 @@ _original_create_model = SageMakerResponse.create_model
 
 
 def _create_model(self: SageMakerResponse) -> Any:
-    """moto's CreateModel, keeping EnableNetworkIsolation."""
+    """moto's CreateModel, refusing an existing name and keeping EnableNetworkIsolation."""
+    backend = self.sagemaker_backend
+    name = self._get_param("ModelName")
+    if name in backend._models:
+        arn = arn_formatter("model", name, backend.account_id, backend.region_name)
+        raise ValidationError(f'Cannot create already existing model "{arn}".')
     answer = _original_create_model(self)
     model = self.sagemaker_backend.describe_model(self._get_param("ModelName"))
     model.enable_network_isolation = bool(self._get_param("EnableNetworkIsolation"))
     return answer
+
+
+_original_create_endpoint_config = SageMakerResponse.create_endpoint_config
+
+
+def _create_endpoint_config(self: SageMakerResponse) -> Any:
+    """moto's CreateEndpointConfig, refusing an existing name (moto overwrites it)."""
+    backend = self.sagemaker_backend
+    name = self._get_param("EndpointConfigName")
+    if name in backend.endpoint_configs:
+        arn = arn_formatter("endpoint-config", name, backend.account_id, backend.region_name)
+        raise ValidationError(f'Cannot create already existing endpoint configuration "{arn}".')
+    return _original_create_endpoint_config(self)
+
+
+_VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+
+
+def _update_endpoint(self: SageMakerResponse) -> ActionResult:
+    """UpdateEndpoint (moto has none), with SageMaker's rules for autoscaled variants."""
+    backend = self.sagemaker_backend
+    name = self._get_param("EndpointName")
+    endpoint = backend.endpoints.get(name)
+    if endpoint is None:
+        arn = arn_formatter("endpoint", name, backend.account_id, backend.region_name)
+        raise ValidationError(f"Could not find endpoint '{arn}'.")
+    new_config = backend.describe_endpoint_config(self._get_param("EndpointConfigName"))
+    old_config = backend.describe_endpoint_config(endpoint.endpoint_config_name)
+    old_types = {v["VariantName"]: v.get("InstanceType") for v in old_config["ProductionVariants"]}
+    new_types = {v["VariantName"]: v.get("InstanceType") for v in new_config["ProductionVariants"]}
+    targets = applicationautoscaling_backends[backend.account_id][backend.region_name].targets
+    registered = targets.get(_VARIANT_DIMENSION, {})
+    for variant, old_type in old_types.items():
+        if f"endpoint/{name}/variant/{variant}" not in registered:
+            continue
+        if variant not in new_types or new_types[variant] != old_type:
+            raise ValidationError(
+                f"The variant {variant} of endpoint {name} is registered with Application Auto"
+                " Scaling: deregister the scalable target before changing its instance type or"
+                " removing it."
+            )
+    current = {v["VariantName"]: v for v in endpoint.production_variants}
+    variants = endpoint._process_production_variants(new_config["ProductionVariants"])
+    if self._get_param("RetainAllVariantProperties"):
+        for variant in variants:
+            kept = current.get(variant["VariantName"], {})
+            for key in ("CurrentInstanceCount", "DesiredInstanceCount"):
+                if key in kept:
+                    variant[key] = kept[key]
+    endpoint.production_variants = variants
+    endpoint.endpoint_config_name = new_config["EndpointConfigName"]
+    endpoint.last_modified_time = utcnow()
+    return ActionResult({"EndpointArn": endpoint.arn})
 
 
 def _without_empty(response: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -270,6 +346,8 @@ def patch_moto() -> None:
     bucket.get_permission = _bucket_permission
     sagemaker: Any = SageMakerResponse
     sagemaker.create_model = _create_model
+    sagemaker.create_endpoint_config = _create_endpoint_config
+    sagemaker.update_endpoint = _update_endpoint
     sagemaker.describe_model = _describe_model
     sagemaker.describe_endpoint_config = _describe_endpoint_config
     # send_event looks the builder up by name at call time.

@@ -5,7 +5,10 @@
 TF            ?= terraform
 TF_DIR        := terraform
 TF_ROOTS      := $(wildcard $(TF_DIR)/envs/*)
-TF_MODULES    := $(sort $(patsubst %/tests/,%,$(dir $(wildcard $(TF_DIR)/modules/*/tests/*.tftest.hcl $(TF_DIR)/envs/*/tests/*.tftest.hcl))))
+TF_MODULES    := $(sort $(patsubst %/tests/,%,$(dir $(wildcard $(TF_DIR)/modules/*/tests/*.tftest.hcl))))
+# The AWS root is tested once per environment, with that environment's tfvars.
+TF_AWS        := $(TF_DIR)/envs/aws
+TF_AWS_RUNS   := $(patsubst $(TF_AWS)/%,$(TF_AWS):%,$(wildcard $(TF_AWS)/environments/*.tfvars))
 TF_LOCAL      := $(TF_DIR)/envs/local
 CHECKOV_VENV  := .venv-checkov
 LOCAL_DIR     := .local
@@ -42,13 +45,16 @@ tf-validate:
 		$(TF) -chdir=$$root validate -no-color; \
 	done
 
-# Two modules at a time (2 cores); each module's lines are printed together when it finishes.
+# Two at a time (2 cores); each one's lines are printed together when it finishes. An entry
+# dir:file.tfvars runs that root's tests with that var file.
 tf-test:
-	@printf '%s\n' $(TF_MODULES) | xargs -P 2 -I{} bash -c 'log=$$(mktemp); \
-		{ $(TF) -chdir={} init -backend=false -input=false -no-color >/dev/null && \
-		  $(TF) -chdir={} test -no-color; } >$$log 2>&1; rc=$$?; \
+	@$(TF) -chdir=$(TF_AWS) init -backend=false -input=false -no-color >/dev/null
+	@printf '%s\n' $(TF_MODULES) $(TF_AWS_RUNS) | xargs -P 2 -I{} bash -c 'log=$$(mktemp); \
+		dir=$${1%%:*}; vars=$${1#*:}; [ "$$vars" = "$$1" ] && vars= || vars="-var-file=$$vars"; \
+		{ { [ -n "$$vars" ] || $(TF) -chdir=$$dir init -backend=false -input=false -no-color >/dev/null; } && \
+		  $(TF) -chdir=$$dir test -no-color $$vars; } >$$log 2>&1; rc=$$?; \
 		if [ $$rc -eq 0 ]; then out=$$(grep -E "^  run |^(Success|Failure)!" $$log); else out=$$(cat $$log); fi; \
-		printf "== test %s\n%s\n" {} "$$out"; rm -f $$log; exit $$rc'
+		printf "== test %s\n%s\n" "$$1" "$$out"; rm -f $$log; exit $$rc' _ {}
 
 # checkov pins old boto3/packaging, so it lives in its own venv.
 $(CHECKOV_VENV)/.installed: $(TF_DIR)/requirements-checkov.txt

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Build the SageMaker model image, tag it for ECR, log in, create the repository if it does
-# not exist yet, and push it.
+# Build the SageMaker model image, tag it for ECR, log in and push it. Terraform owns the
+# repository (one per environment, immutable tags, KMS, lifecycle): this script never creates
+# it, and stops before pushing when it does not exist yet (terraform/README.md, "Deploy").
 #
 # Usage:
-#   AWS_ACCOUNT_ID=123456789012 AWS_REGION=eu-west-1 IMAGE_TAG=$(git rev-parse --short HEAD) \
-#     model/build-and-push.sh [--dry-run]
+#   AWS_ACCOUNT_ID=123456789012 AWS_REGION=eu-west-1 REPOSITORY_NAME=location-detector-dev \
+#     IMAGE_TAG=1.2.0 model/build-and-push.sh [--dry-run]
 #
-# Required:  AWS_ACCOUNT_ID, AWS_REGION, IMAGE_TAG
-# Optional:  REPOSITORY_NAME   ECR repository (default: location-detector)
-#            DOCKER_PLATFORM   target platform (default: linux/amd64, SageMaker's x86 instances)
+# Required:  AWS_ACCOUNT_ID, AWS_REGION, REPOSITORY_NAME, IMAGE_TAG
+# Optional:  DOCKER_PLATFORM   target platform (default: linux/amd64, SageMaker's x86 instances)
 #            BASE_IMAGE        base image override, e.g. pinned by digest
 # --dry-run prints every command instead of running it (nothing is built, called or pushed).
 # Needs: docker, and the AWS CLI v2 with credentials for the account.
@@ -34,10 +34,10 @@ require() { # NAME, what it is: one clear message per missing variable
 }
 require AWS_ACCOUNT_ID "the 12-digit id of the AWS account that owns the ECR registry"
 require AWS_REGION "the AWS region of the registry and the endpoint, e.g. eu-west-1"
-require IMAGE_TAG "the image tag to push, e.g. the commit: IMAGE_TAG=\$(git rev-parse --short HEAD)"
+require REPOSITORY_NAME "the environment's ECR repository, e.g. location-detector-dev (terraform output stack)"
+require IMAGE_TAG "the release tag to push, e.g. IMAGE_TAG=1.2.0 (tags are immutable: one per release)"
 if ((missing)); then exit 2; fi
 
-REPOSITORY_NAME="${REPOSITORY_NAME:-location-detector}"
 invalid() { echo "error: $1" >&2; exit 2; }
 [[ "$AWS_ACCOUNT_ID" =~ ^[0-9]{12}$ ]] ||
   invalid "AWS_ACCOUNT_ID must be 12 digits, got '$AWS_ACCOUNT_ID'"
@@ -77,16 +77,16 @@ else
     docker login --username AWS --password-stdin "$registry"
 fi
 
+# Checked after the build (a missing repository is told before anything is pushed).
 describe=(aws ecr describe-repositories --region "$AWS_REGION" --repository-names "$REPOSITORY_NAME")
-create=(aws ecr create-repository --region "$AWS_REGION" --repository-name "$REPOSITORY_NAME"
-  --image-scanning-configuration scanOnPush=true)
 if $dry_run; then
-  echo "$(show "${describe[@]}") || $(show "${create[@]}")"
+  show "${describe[@]}"
 elif error="$("${describe[@]}" 2>&1 >/dev/null)"; then
   say "repository ${REPOSITORY_NAME} exists"
 elif [[ "$error" == *RepositoryNotFoundException* ]]; then
-  say "creating repository ${REPOSITORY_NAME}"
-  "${create[@]}" >/dev/null
+  echo "error: ECR repository ${REPOSITORY_NAME} does not exist in ${AWS_ACCOUNT_ID}/${AWS_REGION}." \
+    "Terraform creates it: apply the environment first (terraform/README.md, \"Deploy\")." >&2
+  exit 1
 else
   echo "error: cannot check the ECR repository ${REPOSITORY_NAME}: ${error}" >&2
   exit 1

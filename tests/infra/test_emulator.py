@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
+from botocore.exceptions import ClientError
 
 from detector_dev.machine import free_port
 
@@ -149,6 +150,60 @@ def test_sagemaker_keeps_network_isolation_and_omits_empty_blocks(endpoint: str)
     assert (
         sagemaker.describe_endpoint(EndpointName="emulator-test")["EndpointName"] == "emulator-test"
     )
+
+
+def _model_and_config(sagemaker: Any, name: str, instance_type: str, model: str = "") -> None:
+    if model:
+        sagemaker.create_model(
+            ModelName=model,
+            ExecutionRoleArn="arn:aws:iam::123456789012:role/emulator-test",
+            PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1"},
+        )
+    sagemaker.create_endpoint_config(
+        EndpointConfigName=name,
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": model or "rules-v1",
+                "InstanceType": instance_type,
+                "InitialInstanceCount": 1,
+            }
+        ],
+    )
+
+
+def test_sagemaker_names_are_unique(endpoint: str) -> None:
+    sagemaker = _client("sagemaker", endpoint)
+    _model_and_config(sagemaker, "unique-config", "ml.m5.xlarge", model="unique-model")
+    with pytest.raises(ClientError, match="Cannot create already existing model"):
+        _model_and_config(sagemaker, "unique-config-2", "ml.m5.xlarge", model="unique-model")
+    with pytest.raises(ClientError, match="already existing endpoint configuration"):
+        _model_and_config(sagemaker, "unique-config", "ml.m5.xlarge")
+
+
+def test_update_endpoint_follows_the_autoscaling_rules(endpoint: str) -> None:
+    sagemaker = _client("sagemaker", endpoint)
+    autoscaling = _client("application-autoscaling", endpoint)
+    _model_and_config(sagemaker, "rules-c1", "ml.m5.xlarge", model="rules-v1")
+    _model_and_config(sagemaker, "rules-c2", "ml.m5.xlarge", model="rules-v2")
+    _model_and_config(sagemaker, "rules-c3", "ml.c5.xlarge")
+    sagemaker.create_endpoint(EndpointName="rules", EndpointConfigName="rules-c1")
+    target = {
+        "ServiceNamespace": "sagemaker",
+        "ResourceId": "endpoint/rules/variant/AllTraffic",
+        "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+    }
+    autoscaling.register_scalable_target(**target, MinCapacity=0, MaxCapacity=4)
+
+    # A new model on the same instance type is allowed while autoscaled.
+    sagemaker.update_endpoint(EndpointName="rules", EndpointConfigName="rules-c2")
+    assert sagemaker.describe_endpoint(EndpointName="rules")["EndpointConfigName"] == "rules-c2"
+    # A new instance type is not, until the target is deregistered.
+    with pytest.raises(ClientError, match="deregister the scalable target"):
+        sagemaker.update_endpoint(EndpointName="rules", EndpointConfigName="rules-c3")
+    autoscaling.deregister_scalable_target(**target)
+    sagemaker.update_endpoint(EndpointName="rules", EndpointConfigName="rules-c3")
+    assert sagemaker.describe_endpoint(EndpointName="rules")["EndpointConfigName"] == "rules-c3"
 
 
 def _bucket_with_policy(s3: Any, name: str, statements: list[dict[str, Any]]) -> None:

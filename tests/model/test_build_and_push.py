@@ -16,8 +16,14 @@ REGISTRY = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com"
 WHAT = {
     "AWS_ACCOUNT_ID": "the 12-digit id of the AWS account that owns the ECR registry",
     "AWS_REGION": "the AWS region of the registry and the endpoint, e.g. eu-west-1",
-    "IMAGE_TAG": "the image tag to push, e.g. the commit: IMAGE_TAG=$(git rev-parse --short HEAD)",
+    "REPOSITORY_NAME": (
+        "the environment's ECR repository, e.g. location-detector-dev (terraform output stack)"
+    ),
+    "IMAGE_TAG": (
+        "the release tag to push, e.g. IMAGE_TAG=1.2.0 (tags are immutable: one per release)"
+    ),
 }
+REPO_NAME = "location-detector-dev"
 
 # Each stand-in appends one line per call to $CALLS. `docker login` records what it read on
 # stdin (after reading all of it, so the line lands after the aws call that piped it).
@@ -37,7 +43,6 @@ case "$1 $2" in
                     "DescribeRepositories operation: The repository does not exist" >&2; exit 254 ;;
       *) echo "An error occurred (AccessDeniedException): not authorized" >&2; exit 254 ;;
     esac ;;
-  "ecr create-repository") echo '{"repository": {}}' ;;
 esac
 """
 
@@ -67,6 +72,7 @@ def run(
         "FAKE_REPOSITORY": repository,
         "AWS_ACCOUNT_ID": ACCOUNT,
         "AWS_REGION": REGION,
+        "REPOSITORY_NAME": REPO_NAME,
         "IMAGE_TAG": TAG,
         **env,
     }
@@ -78,7 +84,7 @@ def run(
     return proc, lines
 
 
-def expected_calls(repo: str = "location-detector", create: bool = False) -> list[str]:
+def expected_calls(repo: str = REPO_NAME) -> list[str]:
     remote = f"{REGISTRY}/{repo}:{TAG}"
     calls = [
         f"docker build --platform linux/amd64 --tag {repo}:{TAG} "
@@ -88,11 +94,6 @@ def expected_calls(repo: str = "location-detector", create: bool = False) -> lis
         f"docker login --username AWS --password-stdin {REGISTRY} <stdin:s3cr3t-token>",
         f"aws ecr describe-repositories --region {REGION} --repository-names {repo}",
     ]
-    if create:
-        calls.append(
-            f"aws ecr create-repository --region {REGION} --repository-name {repo} "
-            "--image-scanning-configuration scanOnPush=true"
-        )
     return [*calls, f"docker push {remote}"]
 
 
@@ -103,10 +104,13 @@ def test_existing_repository_build_tag_login_push(fake_bin: Path) -> None:
     assert "pushed" in proc.stderr
 
 
-def test_missing_repository_is_created_before_the_push(fake_bin: Path) -> None:
+def test_missing_repository_stops_before_the_push(fake_bin: Path) -> None:
+    # Terraform owns the repository (KMS, immutable tags, lifecycle): never created here.
     proc, calls = run(fake_bin, repository="missing")
-    assert proc.returncode == 0, proc.stderr
-    assert calls == expected_calls(create=True)
+    assert proc.returncode == 1
+    assert calls == expected_calls()[:-1]  # no create, no push
+    assert f"ECR repository {REPO_NAME} does not exist" in proc.stderr
+    assert "Terraform creates it" in proc.stderr
 
 
 def test_other_describe_errors_stop_before_pushing(fake_bin: Path) -> None:
@@ -131,28 +135,26 @@ def test_dry_run_prints_every_command_and_runs_none(fake_bin: Path) -> None:
     proc, calls = run(fake_bin, "--dry-run", repository="missing")
     assert proc.returncode == 0, proc.stderr
     assert calls == []
-    remote = f"{REGISTRY}/location-detector:{TAG}"
+    remote = f"{REGISTRY}/{REPO_NAME}:{TAG}"
     assert proc.stdout.splitlines() == [
-        f"docker build --platform linux/amd64 --tag location-detector:{TAG} "
+        f"docker build --platform linux/amd64 --tag {REPO_NAME}:{TAG} "
         f"--file {CONTEXT}/Dockerfile {CONTEXT}",
-        f"docker tag location-detector:{TAG} {remote}",
+        f"docker tag {REPO_NAME}:{TAG} {remote}",
         f"aws ecr get-login-password --region {REGION} | "
         f"docker login --username AWS --password-stdin {REGISTRY}",
-        f"aws ecr describe-repositories --region {REGION} --repository-names location-detector"
-        f" || aws ecr create-repository --region {REGION} --repository-name location-detector"
-        " --image-scanning-configuration scanOnPush=true",
+        f"aws ecr describe-repositories --region {REGION} --repository-names {REPO_NAME}",
         f"docker push {remote}",
     ]
 
 
 def test_every_missing_variable_gets_its_own_message(fake_bin: Path) -> None:
-    proc, calls = run(fake_bin, AWS_ACCOUNT_ID="", AWS_REGION="", IMAGE_TAG="")
+    proc, calls = run(fake_bin, AWS_ACCOUNT_ID="", AWS_REGION="", REPOSITORY_NAME="", IMAGE_TAG="")
     assert proc.returncode == 2
     assert calls == []
     assert proc.stderr.splitlines() == [f"error: {k} is not set: {v}" for k, v in WHAT.items()]
 
 
-@pytest.mark.parametrize("name", ["AWS_ACCOUNT_ID", "AWS_REGION", "IMAGE_TAG"])
+@pytest.mark.parametrize("name", list(WHAT))
 def test_one_missing_variable(fake_bin: Path, name: str) -> None:
     proc, calls = run(fake_bin, **{name: ""})
     assert proc.returncode == 2

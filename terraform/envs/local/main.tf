@@ -43,7 +43,8 @@ module "stack" {
   function_packages = {
     for fn in ["trigger", "success", "failure", "reconciler"] : fn => "${local.functions_dir}/${fn}.zip"
   }
-  image_tag = var.image_tag
+  image_tag     = var.image_tag
+  instance_type = var.instance_type
 
   # Throw-away: destroy must succeed with data in the buckets and the table.
   protect_data                = false

@@ -27,6 +27,12 @@ variable "image_tag" {
   default     = "local"
 }
 
+variable "instance_type" {
+  description = "SageMaker instance type of the endpoint (a record here: the release test changes it)."
+  type        = string
+  default     = "ml.m5.xlarge"
+}
+
 variable "event_sources_enabled" {
   description = "Let the emulator's event source mappings consume the queues. moto runs Lambdas in Docker, which this machine lacks, so an enabled mapping receives each message, fails to invoke and moves it towards the DLQ; off, the queues keep their messages for a local driver that runs the handlers itself."
   type        = bool

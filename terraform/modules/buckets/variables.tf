@@ -19,19 +19,13 @@ variable "results_bucket_name" {
 }
 
 variable "prefixes" {
-  description = "Key prefixes: blueprints (uploads), output (async endpoint .out files), failures (async endpoint errors), results (final documents). Each ends with a slash."
+  description = "Key prefixes (from the naming module, their one definition): blueprints (uploads), output (async endpoint .out files), failures (async endpoint errors), results (final documents). Each ends with a slash."
   type = object({
     blueprints = string
     output     = string
     failures   = string
     results    = string
   })
-  default = {
-    blueprints = "blueprints/"
-    output     = "sagemaker-output/"
-    failures   = "sagemaker-failures/"
-    results    = "results/"
-  }
 
   validation {
     condition     = alltrue([for p in values(var.prefixes) : endswith(p, "/") && !startswith(p, "/")])

@@ -15,10 +15,13 @@ resource "aws_ecr_repository" "this" {
   tags = var.tags
 }
 
+# Release tags are never expired: a model (the live one, or a previous release kept for a
+# rollback) names its image by tag, and a scale-from-zero pulls it again. Only untagged images
+# (superseded layers, failed pushes) and scratch tags (CI and trial builds) expire.
 resource "aws_ecr_lifecycle_policy" "this" {
   repository = aws_ecr_repository.this.name
   policy = jsonencode({
-    rules = [
+    rules = concat([
       {
         rulePriority = 1
         description  = "Expire untagged images"
@@ -29,17 +32,18 @@ resource "aws_ecr_lifecycle_policy" "this" {
           countNumber = var.untagged_image_expiry_days
         }
         action = { type = "expire" }
-      },
-      {
+      }],
+      length(var.scratch_tag_prefixes) == 0 ? [] : [{
         rulePriority = 2
-        description  = "Keep the most recent tagged images"
+        description  = "Keep the most recent scratch images (${join(", ", var.scratch_tag_prefixes)}*)"
         selection = {
-          tagStatus   = "any"
-          countType   = "imageCountMoreThan"
-          countNumber = var.keep_tagged_images
+          tagStatus     = "tagged"
+          tagPrefixList = var.scratch_tag_prefixes
+          countType     = "imageCountMoreThan"
+          countNumber   = var.keep_scratch_images
         }
         action = { type = "expire" }
-      },
-    ]
+      }],
+    )
   })
 }

@@ -13,14 +13,25 @@ variable "kms_key_arn" {
   type        = string
 }
 
-variable "keep_tagged_images" {
-  description = "How many tagged images the lifecycle policy keeps (older ones expire)."
-  type        = number
-  default     = 20
+variable "scratch_tag_prefixes" {
+  description = "Tag prefixes of throw-away images (CI, trials) that the lifecycle policy may expire. Never use one for a release tag: every other tag is kept for ever."
+  type        = list(string)
+  default     = ["scratch-", "ci-"]
 
   validation {
-    condition     = var.keep_tagged_images >= 1
-    error_message = "keep_tagged_images must be at least 1."
+    condition     = alltrue([for p in var.scratch_tag_prefixes : can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]*$", p))])
+    error_message = "Each scratch tag prefix must be the start of a valid tag."
+  }
+}
+
+variable "keep_scratch_images" {
+  description = "How many scratch-tagged images the lifecycle policy keeps (older ones expire)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.keep_scratch_images >= 1
+    error_message = "keep_scratch_images must be at least 1."
   }
 }
 

@@ -15,9 +15,29 @@ locals {
   output_path    = "s3://${local.results_bucket}/${var.prefixes.output}"
   failure_path   = "s3://${local.results_bucket}/${var.prefixes.failures}"
 
-  variant_name = "AllTraffic"
-  resource_id  = "endpoint/${aws_sagemaker_endpoint.this.name}/variant/${local.variant_name}"
-  log_group    = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/Endpoints/${var.endpoint_name}"
+  # Every argument of a model is ForceNew and names are unique per account and region, so a
+  # release (new image or artifact) needs a new name: derived from what the model holds, the
+  # same inputs give the same name (no churn) and a rollback to a previous release recreates
+  # its name.
+  container_environment = merge(
+    # One thread more than the requests SageMaker sends at once, so /ping always finds a
+    # free thread while detections run (model/README.md, "Serving").
+    { MODEL_SERVER_THREADS = tostring(var.max_concurrent_invocations_per_instance + 1) },
+    var.container_environment,
+  )
+  model_digest = substr(sha256(jsonencode({
+    image       = var.image_uri
+    model_data  = var.model_data_url
+    environment = local.container_environment
+    isolation   = var.enable_network_isolation
+    role        = var.role_name
+  })), 0, 16)
+  model_name = "${var.model_name_prefix}${local.model_digest}"
+
+  variant_name   = "AllTraffic"
+  resource_id    = "endpoint/${aws_sagemaker_endpoint.this.name}/variant/${local.variant_name}"
+  log_group_name = "/aws/sagemaker/Endpoints/${var.endpoint_name}"
+  log_group      = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
 }
 
 # ---------------------------------------------------------------- execution role
@@ -66,8 +86,20 @@ data "aws_iam_policy_document" "permissions" {
 
   statement {
     sid       = "UseStackKey"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"]
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
     resources = [var.kms_key_arn]
+  }
+
+  # SageMaker grants the key to the instances' volumes; no grant for anything else.
+  statement {
+    sid       = "GrantKeyToSageMakerResources"
+    actions   = ["kms:CreateGrant"]
+    resources = [var.kms_key_arn]
+    condition {
+      test     = "Bool"
+      variable = "kms:GrantIsForAWSResource"
+      values   = ["true"]
+    }
   }
 
   statement {
@@ -85,7 +117,7 @@ data "aws_iam_policy_document" "permissions" {
 
   statement {
     sid       = "EndpointLogs"
-    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
     resources = [local.log_group, "${local.log_group}:*"]
   }
 
@@ -110,25 +142,26 @@ resource "aws_iam_role_policy" "this" {
 
 # ---------------------------------------------------------------- model and endpoint
 resource "aws_sagemaker_model" "this" {
-  name                     = var.model_name
+  name                     = local.model_name
   execution_role_arn       = aws_iam_role.this.arn
   enable_network_isolation = var.enable_network_isolation
 
   primary_container {
     image          = var.image_uri
     model_data_url = var.model_data_url
-    # One thread more than the requests SageMaker sends at once, so /ping always finds a
-    # free thread while detections run (model/README.md, "Serving").
-    environment = merge(
-      { MODEL_SERVER_THREADS = tostring(var.max_concurrent_invocations_per_instance + 1) },
-      var.container_environment,
-    )
+    environment    = local.container_environment
   }
 
   tags = var.tags
 
   # SageMaker checks the role can pull the image when the model is created.
   depends_on = [aws_iam_role_policy.this]
+
+  # The endpoint keeps serving the old model until it has switched to a configuration that
+  # names the new one; only then is the old model deleted.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_sagemaker_endpoint_configuration" "this" {
@@ -169,9 +202,27 @@ resource "aws_sagemaker_endpoint" "this" {
   name                 = var.endpoint_name
   endpoint_config_name = aws_sagemaker_endpoint_configuration.this.name
   tags                 = var.tags
+
+  # SageMaker would create the group on first write: unencrypted and kept for ever.
+  depends_on = [aws_cloudwatch_log_group.endpoint]
+}
+
+resource "aws_cloudwatch_log_group" "endpoint" {
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
 }
 
 # ---------------------------------------------------------------- autoscaling
+# SageMaker refuses an UpdateEndpoint that changes the instance type of a variant registered
+# with Application Auto Scaling ("Update endpoints that use auto scaling"). Changing the type
+# replaces the target: Terraform deregisters it (and its policies) before the endpoint is
+# updated, and registers it again afterwards.
+resource "terraform_data" "instance_type" {
+  input = var.instance_type
+}
+
 # min_capacity = 0: the endpoint costs nothing while the backlog is empty.
 resource "aws_appautoscaling_target" "this" {
   service_namespace  = "sagemaker"
@@ -180,6 +231,10 @@ resource "aws_appautoscaling_target" "this" {
   min_capacity       = 0
   max_capacity       = var.max_instance_count
   tags               = var.tags
+
+  lifecycle {
+    replace_triggered_by = [terraform_data.instance_type]
+  }
 }
 
 # Keeps the backlog per instance near the target while there is at least one instance.
@@ -189,6 +244,11 @@ resource "aws_appautoscaling_policy" "backlog" {
   service_namespace  = aws_appautoscaling_target.this.service_namespace
   resource_id        = aws_appautoscaling_target.this.resource_id
   scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
+
+  # Deregistering a target deletes its policies.
+  lifecycle {
+    replace_triggered_by = [aws_appautoscaling_target.this]
+  }
 
   target_tracking_scaling_policy_configuration {
     target_value       = var.target_backlog_per_instance
@@ -216,6 +276,10 @@ resource "aws_appautoscaling_policy" "scale_from_zero" {
   service_namespace  = aws_appautoscaling_target.this.service_namespace
   resource_id        = aws_appautoscaling_target.this.resource_id
   scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
+
+  lifecycle {
+    replace_triggered_by = [aws_appautoscaling_target.this]
+  }
 
   step_scaling_policy_configuration {
     adjustment_type         = "ChangeInCapacity"

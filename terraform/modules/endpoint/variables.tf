@@ -8,9 +8,20 @@ variable "endpoint_name" {
   }
 }
 
-variable "model_name" {
-  description = "Name of the SageMaker model."
+variable "model_name_prefix" {
+  description = "Name prefix of the SageMaker model; a digest of the image, artifact and environment follows, so each release gets its own model."
   type        = string
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,45}-?$", var.model_name_prefix))
+    error_message = "model_name_prefix must be at most 47 alphanumerics or dashes (a 16-character digest follows; SageMaker allows 63)."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the endpoint's log group (/aws/sagemaker/Endpoints/<name>)."
+  type        = number
+  default     = 365
 }
 
 variable "endpoint_config_name_prefix" {
@@ -59,19 +70,13 @@ variable "results_bucket_arn" {
 }
 
 variable "prefixes" {
-  description = "Key prefixes: blueprints and inputs (pinned copies of uploads; what the endpoint reads), output and failures (where it writes)."
+  description = "Key prefixes (from the naming module, their one definition): blueprints and inputs (pinned copies of uploads; what the endpoint reads), output and failures (where it writes)."
   type = object({
     blueprints = string
     inputs     = string
     output     = string
     failures   = string
   })
-  default = {
-    blueprints = "blueprints/"
-    inputs     = "inputs/"
-    output     = "sagemaker-output/"
-    failures   = "sagemaker-failures/"
-  }
 }
 
 variable "success_topic_arn" {

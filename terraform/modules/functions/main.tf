@@ -59,7 +59,11 @@ locals {
       # The uploaded version itself (HeadObject, the sniffed bytes, the copy's source).
       { sid = "ReadUploads", actions = ["s3:GetObject", "s3:GetObjectVersion"], resources = ["${var.blueprints_bucket_arn}/${var.prefixes.blueprints}*"] },
       # Without ListBucket S3 answers 403 for a deleted upload, which reads as transient.
-      { sid = "TellMissingUploads", actions = ["s3:ListBucket"], resources = [var.blueprints_bucket_arn] },
+      # Listing is limited to the uploads prefix.
+      {
+        sid        = "TellMissingUploads", actions = ["s3:ListBucket"], resources = [var.blueprints_bucket_arn],
+        conditions = [{ test = "StringLike", variable = "s3:prefix", values = ["${var.prefixes.blueprints}*"] }]
+      },
       # The immutable copy of each uploaded version that the endpoint reads.
       { sid = "PinInputs", actions = ["s3:PutObject"], resources = ["${var.blueprints_bucket_arn}/${var.prefixes.inputs}*"] },
       { sid = "WriteResults", actions = ["s3:PutObject"], resources = [local.results_objects] },
@@ -187,6 +191,14 @@ data "aws_iam_policy_document" "this" {
       sid       = statement.value.sid
       actions   = statement.value.actions
       resources = statement.value.resources
+      dynamic "condition" {
+        for_each = try(statement.value.conditions, [])
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
     }
   }
 }
@@ -254,7 +266,7 @@ resource "aws_lambda_event_source_mapping" "this" {
   function_response_types            = ["ReportBatchItemFailures"]
 
   scaling_config {
-    maximum_concurrency = var.reserved_concurrency[each.key]
+    maximum_concurrency = var.max_concurrency[each.key]
   }
 }
 
@@ -302,10 +314,12 @@ resource "aws_lambda_function" "reconciler" {
   architectures = [var.architecture]
   filename      = var.reconciler.package
   # A run handles at most RECONCILE_MAX_PLANS plans; it must not overlap the next one.
-  source_code_hash               = filebase64sha256(var.reconciler.package)
-  memory_size                    = 256
-  timeout                        = var.timeout_seconds
-  reserved_concurrent_executions = 1
+  source_code_hash = filebase64sha256(var.reconciler.package)
+  memory_size      = 256
+  timeout          = var.timeout_seconds
+  # Runs do not overlap while the timeout is shorter than the schedule's period; reserving 1 on
+  # top would fail in a new account (quota 10, all of it kept unreserved).
+  reserved_concurrent_executions = var.reserved_concurrency.reconciler
   kms_key_arn                    = var.kms_key_arn
 
   environment {

@@ -74,7 +74,7 @@ variable "results_bucket_arn" {
 }
 
 variable "prefixes" {
-  description = "Key prefixes (the naming module's): blueprints (uploads), inputs (pinned copies of uploaded versions, blueprints bucket), output (async .out files), failures (async failures), results (final documents)."
+  description = "Key prefixes (from the naming module, their one definition): blueprints (uploads), inputs (pinned copies of uploaded versions, blueprints bucket), output (async .out files), failures (async failures), results (final documents)."
   type = object({
     blueprints = string
     inputs     = string
@@ -148,7 +148,23 @@ variable "timeout_seconds" {
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrency of each function (caps the load on the endpoint and the table)."
+  description = "Reserved concurrency of each function; null (the default) reserves none. A new account's concurrency quota can be 10, and AWS keeps 10 unreserved, so any reservation fails there: raise the quota first."
+  type = object({
+    trigger    = optional(number)
+    success    = optional(number)
+    failure    = optional(number)
+    reconciler = optional(number)
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for k, c in var.reserved_concurrency : c == null ? true : c >= (k == "reconciler" ? 1 : 2)])
+    error_message = "A reserved concurrency must be null, or at least 2 for a queue's function (an SQS event source's minimum maximum concurrency), 1 for the reconciler."
+  }
+}
+
+variable "max_concurrency" {
+  description = "Most concurrent invocations each SQS event source starts (caps the load on the endpoint and the table without reserving account concurrency)."
   type = object({
     trigger = number
     success = number
@@ -157,8 +173,8 @@ variable "reserved_concurrency" {
   default = { trigger = 10, success = 5, failure = 2 }
 
   validation {
-    condition     = alltrue([for c in values(var.reserved_concurrency) : c >= 2])
-    error_message = "Each reserved concurrency must be at least 2 (the minimum of an SQS event source's maximum concurrency)."
+    condition     = alltrue([for c in values(var.max_concurrency) : c >= 2 && c <= 1000])
+    error_message = "Each maximum concurrency must be between 2 and 1000 (SQS event source limits)."
   }
 }
 

@@ -14,8 +14,9 @@ locals {
     blueprints_bucket = "${local.data}-blueprints-${local.env}${local.suffix}"
     results_bucket    = "${local.data}-results-${local.env}${local.suffix}"
 
-    ecr_repository   = "location-detector"
-    model            = "location-detector-${local.env}"
+    # One repository per environment: dev's pushes and lifecycle never touch prod's images.
+    ecr_repository   = "location-detector-${local.env}"
+    model_prefix     = "location-detector-${local.env}-"
     endpoint         = "location-detector-${local.env}"
     endpoint_config  = "location-detector-${local.env}-"
     sagemaker_role   = "${local.compute}-SageMakerRole"

@@ -1,4 +1,10 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
 locals {
+  # Topic ARNs built from the names (as SNS does), so the policies are known at plan time.
+  topic_arn_prefix = "arn:${data.aws_partition.current.partition}:sns:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}"
   topics = {
     success = var.success_topic_name
     error   = var.error_topic_name
@@ -56,4 +62,44 @@ resource "aws_sqs_queue_policy" "this" {
 
   queue_url = local.queues[each.key].url
   policy    = data.aws_iam_policy_document.queue[each.key].json
+}
+
+# Only the endpoint's execution role publishes inference results (SageMaker publishes as that
+# role). The default topic policy would let any principal of the account publish.
+data "aws_iam_policy_document" "topic" {
+  for_each = local.topics
+
+  statement {
+    sid       = "PublishFromEndpoint"
+    actions   = ["sns:Publish"]
+    resources = ["${local.topic_arn_prefix}:${each.value}"]
+    principals {
+      type        = "AWS"
+      identifiers = [var.publisher_role_arn]
+    }
+  }
+
+  # An IAM policy elsewhere in the account cannot grant Publish either.
+  statement {
+    sid       = "NoOtherPublisher"
+    effect    = "Deny"
+    actions   = ["sns:Publish"]
+    resources = ["${local.topic_arn_prefix}:${each.value}"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "ArnNotEquals"
+      variable = "aws:PrincipalArn"
+      values   = [var.publisher_role_arn]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "this" {
+  for_each = local.topics
+
+  arn    = aws_sns_topic.this[each.key].arn
+  policy = data.aws_iam_policy_document.topic[each.key].json
 }

@@ -44,3 +44,8 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "publisher_role_arn" {
+  description = "ARN of the only principal allowed to publish to both topics: the endpoint's SageMaker execution role."
+  type        = string
+}

@@ -1,8 +1,15 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  region   = data.aws_region.current.name
-  endpoint = { EndpointName = var.endpoint_name }
+  account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.name
+  # The stack's alarms, and only those, may publish to the alerts topic.
+  alarm_arns = "arn:${data.aws_partition.current.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.alarm_prefix}-*"
+  # Built from the name (as SNS does) so the policy is known, and checked, at plan time.
+  alerts_topic_arn = "arn:${data.aws_partition.current.partition}:sns:${local.region}:${local.account_id}:${var.alerts_topic_name}"
+  endpoint         = { EndpointName = var.endpoint_name }
 
   # Dashboard metric rows: [namespace, metric, dim, value, ...].
   endpoint_metric = [for m in ["ApproximateBacklogSize", "ApproximateBacklogSizePerInstance", "HasBacklogWithoutCapacity"] :
@@ -54,10 +61,20 @@ data "aws_iam_policy_document" "alerts" {
   statement {
     sid       = "CloudWatchAlarms"
     actions   = ["sns:Publish"]
-    resources = [aws_sns_topic.alerts.arn]
+    resources = [local.alerts_topic_arn]
     principals {
       type        = "Service"
       identifiers = ["cloudwatch.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = [local.alarm_arns]
     }
   }
 }

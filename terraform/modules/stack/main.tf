@@ -1,9 +1,12 @@
 # The whole pipeline for one environment; the roots under envs/ only choose its inputs.
+data "aws_caller_identity" "current" {}
+
 module "naming" {
   source = "../naming"
 
-  environment   = var.environment
-  bucket_suffix = var.bucket_suffix
+  environment = var.environment
+  # Bucket names are global: the account id makes dev and prod of every team distinct.
+  bucket_suffix = coalesce(var.bucket_suffix, data.aws_caller_identity.current.account_id)
   tags          = var.tags
 }
 
@@ -12,8 +15,10 @@ locals {
   prefixes = module.naming.prefixes
   tags     = module.naming.tags
 
-  image_uri      = coalesce(var.image_uri, "${module.ecr.repository_url}:${var.image_tag}")
-  model_data_url = "s3://${module.buckets.results_bucket}/${var.model_artifact_key}"
+  image_uri = coalesce(var.image_uri, "${module.ecr.repository_url}:${var.image_tag}")
+  # One artifact key per release, so a rollback finds the previous release's artifact.
+  model_artifact_key = coalesce(var.model_artifact_key, "${local.prefixes.models}location-detector/${var.image_tag}/model.tar.gz")
+  model_data_url     = "s3://${module.buckets.results_bucket}/${local.model_artifact_key}"
 }
 
 module "kms" {
@@ -47,17 +52,12 @@ module "buckets" {
 
   blueprints_bucket_name = local.names.blueprints_bucket
   results_bucket_name    = local.names.results_bucket
-  prefixes = {
-    blueprints = local.prefixes.blueprints
-    output     = local.prefixes.output
-    failures   = local.prefixes.failures
-    results    = local.prefixes.results
-  }
-  kms_key_arn      = module.kms.key_arn
-  upload_queue_arn = module.functions.queue_arns["uploads"]
-  upload_queue_url = module.functions.queue_urls["uploads"]
-  force_destroy    = !var.protect_data
-  tags             = local.tags
+  prefixes               = local.prefixes
+  kms_key_arn            = module.kms.key_arn
+  upload_queue_arn       = module.functions.queue_arns["uploads"]
+  upload_queue_url       = module.functions.queue_urls["uploads"]
+  force_destroy          = !var.protect_data
+  tags                   = local.tags
 }
 
 module "notifications" {
@@ -65,6 +65,7 @@ module "notifications" {
 
   success_topic_name = local.names.success_topic
   error_topic_name   = local.names.error_topic
+  publisher_role_arn = module.endpoint.role_arn
   kms_key_arn        = module.kms.key_arn
   success_queue = {
     arn = module.functions.queue_arns["success"]
@@ -80,21 +81,16 @@ module "notifications" {
 module "endpoint" {
   source = "../endpoint"
 
-  endpoint_name               = local.names.endpoint
-  model_name                  = local.names.model
-  endpoint_config_name_prefix = local.names.endpoint_config
-  role_name                   = local.names.sagemaker_role
-  image_uri                   = local.image_uri
-  ecr_repository_arn          = module.ecr.repository_arn
-  model_data_url              = local.model_data_url
-  blueprints_bucket_arn       = module.buckets.blueprints_bucket_arn
-  results_bucket_arn          = module.buckets.results_bucket_arn
-  prefixes = {
-    blueprints = local.prefixes.blueprints
-    inputs     = local.prefixes.inputs
-    output     = local.prefixes.output
-    failures   = local.prefixes.failures
-  }
+  endpoint_name                           = local.names.endpoint
+  model_name_prefix                       = local.names.model_prefix
+  endpoint_config_name_prefix             = local.names.endpoint_config
+  role_name                               = local.names.sagemaker_role
+  image_uri                               = local.image_uri
+  ecr_repository_arn                      = module.ecr.repository_arn
+  model_data_url                          = local.model_data_url
+  blueprints_bucket_arn                   = module.buckets.blueprints_bucket_arn
+  results_bucket_arn                      = module.buckets.results_bucket_arn
+  prefixes                                = local.prefixes
   success_topic_arn                       = module.notifications.success_topic_arn
   error_topic_arn                         = module.notifications.error_topic_arn
   kms_key_arn                             = module.kms.key_arn
@@ -102,6 +98,7 @@ module "endpoint" {
   max_instance_count                      = var.max_instance_count
   max_concurrent_invocations_per_instance = var.max_concurrent_invocations_per_instance
   target_backlog_per_instance             = var.target_backlog_per_instance
+  log_retention_days                      = var.log_retention_days
   tags                                    = local.tags
 }
 
@@ -139,23 +136,18 @@ module "functions" {
     schedule_name = local.names.reconcile_rule
     package       = var.function_packages.reconciler
   }
-  status_index_name     = module.table.status_index_name
-  table_name            = module.table.name
-  table_arn             = module.table.arn
-  blueprints_bucket_arn = module.buckets.blueprints_bucket_arn
-  results_bucket_name   = module.buckets.results_bucket
-  results_bucket_arn    = module.buckets.results_bucket_arn
-  prefixes = {
-    blueprints = local.prefixes.blueprints
-    inputs     = local.prefixes.inputs
-    output     = local.prefixes.output
-    failures   = local.prefixes.failures
-    results    = local.prefixes.results
-  }
+  status_index_name          = module.table.status_index_name
+  table_name                 = module.table.name
+  table_arn                  = module.table.arn
+  blueprints_bucket_arn      = module.buckets.blueprints_bucket_arn
+  results_bucket_name        = module.buckets.results_bucket
+  results_bucket_arn         = module.buckets.results_bucket_arn
+  prefixes                   = local.prefixes
   endpoint_name              = module.endpoint.endpoint_name
   endpoint_arn               = module.endpoint.endpoint_arn
   kms_key_arn                = module.kms.key_arn
   reserved_concurrency       = var.reserved_concurrency
+  max_concurrency            = var.max_concurrency
   max_receive_count          = var.max_receive_count
   log_retention_days         = var.log_retention_days
   log_level                  = var.log_level

@@ -4,9 +4,9 @@ variable "environment" {
 }
 
 variable "bucket_suffix" {
-  description = "Optional suffix that makes the bucket names globally unique."
+  description = "Suffix of the bucket names (globally unique); null (the default) uses the account id."
   type        = string
-  default     = ""
+  default     = null
 }
 
 variable "tags" {
@@ -42,12 +42,12 @@ variable "image_uri" {
 }
 
 variable "model_artifact_key" {
-  description = "Key of model.tar.gz (from `make model-artifact`) in the results bucket."
+  description = "Key of model.tar.gz (from `make model-artifact`) in the results bucket; null uses models/location-detector/<image_tag>/model.tar.gz, one per release."
   type        = string
-  default     = "models/location-detector/model.tar.gz"
+  default     = null
 
   validation {
-    condition     = endswith(var.model_artifact_key, ".tar.gz") && !startswith(var.model_artifact_key, "/")
+    condition     = var.model_artifact_key == null || (endswith(coalesce(var.model_artifact_key, "x.tar.gz"), ".tar.gz") && !startswith(coalesce(var.model_artifact_key, "x"), "/"))
     error_message = "model_artifact_key must be a relative key ending in .tar.gz."
   }
 }
@@ -55,36 +55,42 @@ variable "model_artifact_key" {
 variable "instance_type" {
   description = "SageMaker instance type of the endpoint."
   type        = string
+  nullable    = false
   default     = "ml.m5.xlarge"
 }
 
 variable "max_instance_count" {
   description = "Upper bound of the endpoint's autoscaling."
   type        = number
+  nullable    = false
   default     = 2
 }
 
 variable "max_concurrent_invocations_per_instance" {
   description = "Async requests SageMaker sends to one instance at a time."
   type        = number
+  nullable    = false
   default     = 2
 }
 
 variable "target_backlog_per_instance" {
   description = "Target of ApproximateBacklogSizePerInstance for the target tracking policy."
   type        = number
+  nullable    = false
   default     = 5
 }
 
 variable "retry_budget_seconds" {
   description = "How long a plan's transient failures are retried before it is FAILED and parked in the uploads DLQ (RETRY_BUDGET_SECONDS). The default outlasts a 30-minute outage."
   type        = number
+  nullable    = false
   default     = 7200
 }
 
 variable "retry_base_delay_seconds" {
   description = "Backoff base of a re-queued plan (RETRY_BASE_DELAY_SECONDS; full jitter)."
   type        = number
+  nullable    = false
   default     = 10
 }
 
@@ -121,29 +127,45 @@ variable "request_ttl_seconds" {
 variable "max_receive_count" {
   description = "Receives of one SQS message before it goes to the dead-letter queue."
   type        = number
+  nullable    = false
   default     = 5
 }
 
 variable "log_retention_days" {
-  description = "Retention of the Lambda log groups."
+  description = "Retention of the Lambda and endpoint log groups."
   type        = number
+  nullable    = false
   default     = 365
 }
 
 variable "log_level" {
   description = "LOG_LEVEL of the Lambdas."
   type        = string
+  nullable    = false
   default     = "INFO"
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrency of each Lambda."
+  description = "Reserved concurrency of each Lambda; unset reserves none (a new account's quota of 10 leaves nothing to reserve)."
+  type = object({
+    trigger    = optional(number)
+    success    = optional(number)
+    failure    = optional(number)
+    reconciler = optional(number)
+  })
+  nullable = false
+  default  = {}
+}
+
+variable "max_concurrency" {
+  description = "Most concurrent invocations each queue's event source starts, per Lambda."
   type = object({
     trigger = number
     success = number
     failure = number
   })
-  default = { trigger = 10, success = 5, failure = 2 }
+  nullable = false
+  default  = { trigger = 10, success = 5, failure = 2 }
 }
 
 variable "event_sources_enabled" {
@@ -167,5 +189,6 @@ variable "protect_data" {
 variable "kms_deletion_window_in_days" {
   description = "Waiting period before the stack's KMS key is deleted."
   type        = number
+  nullable    = false
   default     = 30
 }

@@ -18,6 +18,7 @@ override_resource {
 }
 
 variables {
+  prefixes               = { blueprints = "blueprints/", output = "sagemaker-output/", failures = "sagemaker-failures/", results = "results/" }
   blueprints_bucket_name = "location-detection-blueprints-test"
   results_bucket_name    = "location-detection-results-test"
   kms_key_arn            = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000"

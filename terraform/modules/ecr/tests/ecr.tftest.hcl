@@ -24,11 +24,36 @@ run "repository_is_immutable_scanned_and_encrypted" {
   }
 
   assert {
-    condition = (
-      length(jsondecode(aws_ecr_lifecycle_policy.this.policy).rules) == 2 &&
-      one([for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.selection.countNumber if r.selection.tagStatus == "untagged"]) == 7
-    )
-    error_message = "The lifecycle policy must expire untagged images and keep a bounded number of tagged ones."
+    condition     = one([for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.selection.countNumber if r.selection.tagStatus == "untagged"]) == 7
+    error_message = "The lifecycle policy must expire untagged images."
+  }
+
+  # A model names its image by tag: a rule on "any" tag, or on tagged images without a prefix
+  # list, would expire the live image once enough newer ones were pushed.
+  assert {
+    condition = alltrue([
+      for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules :
+      r.selection.tagStatus == "untagged" || (r.selection.tagStatus == "tagged" && length(try(r.selection.tagPrefixList, [])) > 0)
+    ])
+    error_message = "Only untagged and scratch-tagged images may expire; release tags are kept."
+  }
+
+  assert {
+    condition     = one([for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.selection.tagPrefixList if r.selection.tagStatus == "tagged"]) == ["scratch-", "ci-"]
+    error_message = "Scratch tags (scratch-*, ci-*) expire beyond a count."
+  }
+}
+
+run "no_scratch_prefixes_expires_untagged_only" {
+  command = apply
+
+  variables {
+    scratch_tag_prefixes = []
+  }
+
+  assert {
+    condition     = [for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.selection.tagStatus] == ["untagged"]
+    error_message = "Without scratch prefixes only untagged images expire."
   }
 }
 

@@ -24,8 +24,9 @@ mock_provider "aws" {
 }
 
 variables {
+  prefixes                    = { blueprints = "blueprints/", inputs = "inputs/", output = "sagemaker-output/", failures = "sagemaker-failures/", results = "results/" }
   endpoint_name               = "location-detector-test"
-  model_name                  = "location-detector-test"
+  model_name_prefix           = "location-detector-test-"
   endpoint_config_name_prefix = "location-detector-test-"
   role_name                   = "LocationDetection-test-SageMakerRole"
   image_uri                   = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/location-detector:1.0.0"

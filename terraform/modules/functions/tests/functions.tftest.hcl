@@ -122,9 +122,14 @@ run "every_lambda_has_a_dlq_and_tracing" {
   assert {
     condition = alltrue([
       for f in aws_lambda_function.this :
-      f.handler == "app.lambda_handler" && f.runtime == "python3.11" && f.reserved_concurrent_executions >= 2
+      f.handler == "app.lambda_handler" && f.runtime == "python3.11" && coalesce(f.reserved_concurrent_executions, -1) == -1
     ])
-    error_message = "Handler app.lambda_handler, runtime python3.11 and a reserved concurrency for every Lambda."
+    error_message = "Handler app.lambda_handler, runtime python3.11, and no reserved concurrency by default (a new account's quota of 10 leaves none to reserve)."
+  }
+
+  assert {
+    condition     = { for k, m in aws_lambda_event_source_mapping.this : k => m.scaling_config[0].maximum_concurrency } == { trigger = 10, success = 5, failure = 2 }
+    error_message = "Each event source caps its function's concurrency."
   }
 
   assert {
@@ -199,6 +204,15 @@ run "environment_matches_the_contract" {
 
 run "roles_name_only_their_own_resources" {
   command = apply
+
+  assert {
+    condition = one([
+      for s in data.aws_iam_policy_document.this["trigger"].statement : anytrue([
+        for c in s.condition : c.test == "StringLike" && c.variable == "s3:prefix" && length(c.values) == 1 && contains(c.values, "blueprints/*")
+      ]) if contains(s.actions, "s3:ListBucket")
+    ]) == true
+    error_message = "The trigger lists the uploads prefix only."
+  }
 
   assert {
     condition = alltrue(flatten([
@@ -279,8 +293,8 @@ run "the_reconciler_runs_on_its_schedule" {
   }
 
   assert {
-    condition     = aws_lambda_function.reconciler.reserved_concurrent_executions == 1
-    error_message = "Reconciler runs never overlap."
+    condition     = coalesce(aws_lambda_function.reconciler.reserved_concurrent_executions, -1) == -1 && aws_lambda_function.reconciler.timeout < 300
+    error_message = "Reconciler runs never overlap (timeout shorter than the 5-minute schedule) without reserving concurrency."
   }
 
   assert {

@@ -10,7 +10,8 @@ run "seed_readme_names" {
       output.names.blueprints_bucket == "location-detection-blueprints-dev" &&
       output.names.results_bucket == "location-detection-results-dev" &&
       output.names.endpoint == "location-detector-dev" &&
-      output.names.ecr_repository == "location-detector" &&
+      output.names.ecr_repository == "location-detector-dev" &&
+      output.names.model_prefix == "location-detector-dev-" &&
       output.names.success_topic == "location-detection-inference-dev" &&
       output.names.trigger_function == "LocationDetection-dev-InferenceTrigger" &&
       output.names.sagemaker_role == "LocationDetection-dev-SageMakerRole"
@@ -24,9 +25,9 @@ run "seed_readme_names" {
   }
 
   assert {
-    # The model shares the endpoint's name and the alarm prefix the dashboard's (other
-    # resource types); nothing else may collide.
-    condition     = length(distinct([for k, v in output.names : v if !contains(["model", "alarm_prefix"], k)])) == length(output.names) - 2
+    # Alike across resource types only: the model and configuration prefixes, the repository
+    # and the endpoint, the alarm prefix and the dashboard. Nothing else may collide.
+    condition     = length(distinct([for k, v in output.names : v if !contains(["model_prefix", "alarm_prefix", "ecr_repository"], k)])) == length(output.names) - 3
     error_message = "Every name must be distinct."
   }
 

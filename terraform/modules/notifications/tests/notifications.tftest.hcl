@@ -16,6 +16,7 @@ override_resource {
 variables {
   success_topic_name = "location-detection-inference-test"
   error_topic_name   = "location-detection-inference-errors-test"
+  publisher_role_arn = "arn:aws:iam::111122223333:role/LocationDetection-test-SageMakerRole"
   kms_key_arn        = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000"
   success_queue = {
     arn = "arn:aws:sqs:eu-west-1:111122223333:location-detection-success-test"

@@ -12,6 +12,8 @@ output "stack" {
     table_name         = module.stack.table_name
     status_index_name  = module.stack.status_index_name
     source_index_name  = module.stack.source_index_name
+    status_index_name  = module.stack.status_index_name
+    source_index_name  = module.stack.source_index_name
     dashboard_name     = module.stack.dashboard_name
   }
 }
