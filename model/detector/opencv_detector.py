@@ -23,6 +23,7 @@ from .closets import split_closets
 from .config import DetectorConfig, load_config
 from .imageio import decode_plan
 from .results import Page, Room, Source, success_document
+from .room_types import DrawnType, room_features, room_types_from_drawing
 from .stages import (
     Region,
     close_by_distance,
@@ -244,6 +245,23 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
     return tr
 
 
+def drawn_room_types(tr: Trace) -> list[DrawnType]:
+    """The type each of `tr.regions` looks like from what is drawn (`room_types`)."""
+    if not tr.regions:
+        return []
+    features = room_features(
+        tr.regions,
+        work=tr.work,
+        walls=tr.walls,
+        lines=tr.lines,
+        bridges=tr.bridges,
+        outside=tr.outside,
+        thickness_px=tr.thickness_px,
+        pen_px=tr.pen_px,
+    )
+    return room_types_from_drawing(features)
+
+
 def room_from_region(
     region: Region, *, scale: float, epsilon_factor: float, page_px: float
 ) -> Room | None:
@@ -299,13 +317,18 @@ class OpenCVDetector:
         tr = trace_rooms(grey, self.config)
         regions, scale = tr.regions, tr.scale
         page_px = float(grey.shape[0] * grey.shape[1])
+        # each room's type from the drawing (the text stage's fallback when no label names it)
+        types = drawn_room_types(tr)
         rooms = [
-            r
-            for r in (
-                room_from_region(
-                    g, scale=scale, epsilon_factor=self.config.epsilon_factor, page_px=page_px
+            replace(r, type=k.type)
+            for r, k in (
+                (
+                    room_from_region(
+                        g, scale=scale, epsilon_factor=self.config.epsilon_factor, page_px=page_px
+                    ),
+                    k,
                 )
-                for g in regions
+                for g, k in zip(regions, types, strict=True)
             )
             if r is not None
         ]

@@ -111,3 +111,10 @@ def test_shipped_forest_types_every_room_of_a_plan(plan):
     types = room_types_from_drawing(f, load_model())
     assert len(types) == len(f)
     assert all(t.type in DRAWN_TYPES and 0 < t.confidence <= 1 for t in types)
+
+
+def test_every_detected_room_carries_a_drawn_type(plan):
+    from detector.opencv_detector import OpenCVDetector
+
+    rooms = OpenCVDetector(DetectorConfig(read_text=False)).detect_rooms(plan)
+    assert rooms and all(r.type in DRAWN_TYPES for r in rooms)

@@ -93,7 +93,9 @@ def test_no_text_gives_null_fields(detector):
     plan = draw_plan(2, text=False, annotations=False)
     page = detector.detect_page(plan.image)
     assert page.rooms
-    assert all(r.label is None and r.type is None for r in page.rooms)
+    # no name: the type is the one the drawing gives (detector.room_types), nothing from text
+    drawn = {r.id: r.type for r in detector.detect_rooms(plan.image)}
+    assert all(r.label is None and r.type == drawn[r.id] for r in page.rooms)
     assert_nothing_made_up(page)
 
 
@@ -108,7 +110,8 @@ def test_garbage_characters_give_null_fields(detector):
         cv2.putText(img, junk, (cx - 40, cy), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 1)
         cv2.putText(img, "2 x", (cx - 20, cy + 20), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 1)
     page = detector.detect_page(img)
-    assert all(r.label is None and r.type is None for r in page.rooms)
+    drawn = {r.id: r.type for r in detector.detect_rooms(img)}
+    assert all(r.label is None and r.type == drawn[r.id] for r in page.rooms)
     assert_nothing_made_up(page)
 
 
@@ -128,10 +131,8 @@ def test_read_text_off_costs_nothing_and_says_nothing():
     plan = draw_plan(1)
     page = OpenCVDetector(DetectorConfig(read_text=False)).detect_page(plan.image)
     assert page.scale is None and page.text == []
-    assert all(
-        r.label is None and r.type is None and r.area_m2 is None and r.dimensions is None
-        for r in page.rooms
-    )
+    # (the type, if any, is the drawing's: detector.room_types, not text)
+    assert all(r.label is None and r.area_m2 is None and r.dimensions is None for r in page.rooms)
 
 
 def test_a_tiny_budget_reads_less_but_never_fails():
