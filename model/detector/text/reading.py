@@ -78,6 +78,19 @@ def room_at(index: np.ndarray, x: float, y: float) -> int | None:
     return k - 1 if k else None
 
 
+def room_around(index: np.ndarray, line: TextLine) -> int | None:
+    """The room most of the paper around a line of text belongs to (None: outside every
+    room). The paper around it, not its centre: a name whose letters touch a door's leaf
+    can be cut out of its room's polygon, which then goes around it."""
+    x, y, w, h = line.box
+    m = max(2, round(line.letter_px))
+    around = index[max(0, y - m) : y + h + m, max(0, x - m) : x + w + m]
+    counts = np.bincount(around.ravel())
+    counts[0] = 0
+    k = int(counts.argmax())
+    return k - 1 if counts[k] else None
+
+
 def _crop(grey: np.ndarray, line: TextLine) -> np.ndarray:
     x, y, w, h = line.box
     m = max(2, round(CROP_MARGIN * line.letter_px))
@@ -93,9 +106,20 @@ def _crop(grey: np.ndarray, line: TextLine) -> np.ndarray:
     return np.ascontiguousarray(crop)
 
 
-def _line_rows(lines: list[TextLine]) -> list[list[TextLine]]:
-    """A room's candidate lines in reading order, grouped into rows (pieces of one line of
-    text split at a wide space); lines running down the page come last, one row each."""
+def room_centre(room: Room) -> tuple[float, float]:
+    """The centre of a room's area (px), where plans print its name and size."""
+    m = cv2.moments(np.asarray(room.polygon, np.float32).reshape(-1, 1, 2))
+    if m["m00"] <= 0:
+        x0, y0, x1, y1 = room.bbox
+        return (x0 + x1) / 2, (y0 + y1) / 2
+    return m["m10"] / m["m00"], m["m01"] / m["m00"]
+
+
+def _line_rows(lines: list[TextLine], centre: tuple[float, float]) -> list[list[TextLine]]:
+    """A room's candidate lines in the order to read them, grouped into rows (pieces of one
+    line of text split at a wide space): rows nearest the room's `centre` first (a name and
+    size are printed there; a hob's rings or a fixture's mark by a wall are not), lines
+    running down the page last, one row each."""
     flat = sorted((ln for ln in lines if not ln.vertical), key=lambda ln: ln.centre[1])
     rows: list[list[TextLine]] = []
     for ln in flat:
@@ -103,6 +127,13 @@ def _line_rows(lines: list[TextLine]) -> list[list[TextLine]]:
             rows[-1].append(ln)
         else:
             rows.append([ln])
+
+    def distance(row: list[TextLine]) -> float:
+        x0 = min(ln.box[0] for ln in row)
+        x1 = max(ln.box[0] + ln.box[2] for ln in row)
+        return float(np.hypot((x0 + x1) / 2 - centre[0], row[0].centre[1] - centre[1]))
+
+    rows.sort(key=distance)
     rows += [[ln] for ln in sorted((ln for ln in lines if ln.vertical), key=lambda ln: ln.box)]
     return rows
 
@@ -132,10 +163,12 @@ def read_lines(
     index = room_index(grey.shape, rooms)
     by_room: dict[int, list[TextLine]] = {}
     for line in text_lines(ink):
-        room = room_at(index, *line.centre)
+        room = room_around(index, line)
         if room is not None:
             by_room.setdefault(room, []).append(line)
-    queues = {k: _line_rows(v)[:MAX_ROWS_PER_ROOM] for k, v in by_room.items()}
+    queues = {
+        k: _line_rows(v, room_centre(rooms[k]))[:MAX_ROWS_PER_ROOM] for k, v in by_room.items()
+    }
     if not queues:
         return [], True
     words: dict[int, list[Word]] = {k: [] for k in queues}
