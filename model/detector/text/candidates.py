@@ -108,6 +108,8 @@ def _lines(
             continue  # a letter or two stacked is no turned line
         if h > 2.5 * letter_px or w < 0.5 * h:
             continue  # symbols, or letters stacked on each other
+        if h < 0.5 * letter_px:
+            continue  # dashes and short strokes in a row: no letter is this low
         if letters_k < 2 and w < 1.5 * h:
             continue  # one mark alone: a fixture's letter, an arrow head, a speck
         box = (int(y), int(x), int(h), int(w)) if vertical else (int(x), int(y), int(w), int(h))
