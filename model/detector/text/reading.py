@@ -252,7 +252,7 @@ def name_band(ink: np.ndarray, size_box: tuple[int, int, int, int]) -> TextLine 
     read: from the first rows above it that hold as much ink as text does, up to
     `NAME_ROWS` of the size's heights; as wide as the size and the ink beside it."""
     x, y, w, h = size_box
-    H, W = ink.shape
+    W = ink.shape[1]
     x0, x1 = max(0, x - h), min(W, x + w + h)
     top = max(0, y - 3 * h)
     rows = ink[top:y, x0:x1].sum(axis=1)[::-1]  # upwards from the size line
@@ -294,6 +294,12 @@ def _rows(words: list[Word]) -> list[str]:
     return out
 
 
+def _name_of(row: str) -> str:
+    """A name as read, corrected, without the mark a stroke after it is read as (a comma,
+    a slash)."""
+    return correct_name(row.strip().rstrip(",;:/\\|").strip())
+
+
 @dataclass(frozen=True)
 class RoomText:
     label: str | None
@@ -313,7 +319,7 @@ def room_text(words: list[Word]) -> RoomText:
         if d is not None:
             dims.append(d)
         elif looks_like_name(row):
-            names.append(correct_name(row.strip()))
+            names.append(_name_of(row))
     label = re.sub(r"\s+", " ", " ".join(names)).strip() or None
     metric = [d for d in dims if d.system == "metric"]
     chosen = (metric or dims or [None])[0]
