@@ -11,20 +11,18 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "localstack"))
+from detector.opencv_detector import OpenCVDetector
+from detector.results import validate_document
+from localrun.client import Client
+from localrun.demo import draw_png
+from localrun.services import Pipeline, serve_spec
 
-from detector.opencv_detector import OpenCVDetector  # noqa: E402
-from detector.results import validate_document  # noqa: E402
-from localrun.client import Client  # noqa: E402
-from localrun.demo import draw_png  # noqa: E402
-from localrun.services import Pipeline, serve_spec  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
 
