@@ -24,6 +24,7 @@ from container_helpers import (
     comparable,
     drawn_page,
     encode,
+    http_request,
     make_model_dir,
     pdf_of,
 )
@@ -70,17 +71,11 @@ class Container:
         body: bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, Any] | bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        resp = http_request(self.port, method, path, body, headers)
         try:
-            conn.request(method, path, body=body, headers=headers or {})
-            resp = conn.getresponse()
-            raw = resp.read()
-        finally:
-            conn.close()
-        try:
-            return resp.status, json.loads(raw)
+            return resp.status, resp.json()
         except ValueError:
-            return resp.status, raw
+            return resp.status, resp.body
 
     def ping(self) -> int | None:
         try:
