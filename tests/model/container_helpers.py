@@ -46,24 +46,6 @@ class Response:
         return json.loads(self.body)
 
 
-def http_request(
-    port: int,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-    timeout: float = 60,
-) -> Response:
-    """One request to a model server on 127.0.0.1:`port` (a process or a container)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        resp = conn.getresponse()
-        return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read())
-    finally:
-        conn.close()
-
-
 class ServerProcess:
     """A running `serve` process and a tiny HTTP client for it."""
 
@@ -80,7 +62,13 @@ class ServerProcess:
         headers: dict[str, str] | None = None,
         timeout: float = 60,
     ) -> Response:
-        return http_request(self.port, method, path, body, headers, timeout)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read())
+        finally:
+            conn.close()
 
     def invoke(self, body: bytes, content_type: str | None, **headers: str) -> Response:
         h = dict(headers)

@@ -24,7 +24,6 @@ from container_helpers import (
     comparable,
     drawn_page,
     encode,
-    http_request,
     make_model_dir,
     pdf_of,
 )
@@ -71,11 +70,17 @@ class Container:
         body: bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, Any] | bytes]:
-        resp = http_request(self.port, method, path, body, headers)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         try:
-            return resp.status, resp.json()
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            raw = resp.read()
+        finally:
+            conn.close()
+        try:
+            return resp.status, json.loads(raw)
         except ValueError:
-            return resp.status, resp.body
+            return resp.status, raw
 
     def ping(self) -> int | None:
         try:
