@@ -1,21 +1,7 @@
 # Each Lambda: DLQ behind its queue, tracing, partial batch responses, the contract's
 # environment, and a role that names only its own resources.
 mock_provider "aws" {
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::111122223333:role/mock" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/mock" }
-  }
-  mock_resource "aws_lambda_function" {
-    defaults = { arn = "arn:aws:lambda:eu-west-1:111122223333:function:mock" }
-  }
-  mock_resource "aws_cloudwatch_event_rule" {
-    defaults = { arn = "arn:aws:events:eu-west-1:111122223333:rule/mock" }
-  }
+  source = "../../mocks"
 }
 
 # Distinct queue ARNs and URLs, so the wiring below is checked queue by queue.
