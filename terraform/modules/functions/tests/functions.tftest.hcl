@@ -124,8 +124,8 @@ run "every_lambda_has_a_dlq_and_tracing" {
   }
 
   assert {
-    condition     = alltrue([for fn, g in aws_cloudwatch_log_group.this : g.name == "/aws/lambda/${var.function_names[fn]}" && g.retention_in_days > 0])
-    error_message = "Every Lambda must have its log group with a retention."
+    condition     = keys(aws_cloudwatch_log_group.this) == keys(output.function_names) && alltrue([for fn, g in aws_cloudwatch_log_group.this : g.name == "/aws/lambda/${output.function_names[fn]}" && g.retention_in_days > 0])
+    error_message = "Every Lambda, the reconciler too, must have its log group with a retention."
   }
 }
 
@@ -229,7 +229,7 @@ run "roles_name_only_their_own_resources" {
 
   assert {
     condition = alltrue([
-      for doc in [data.aws_iam_policy_document.this["trigger"], data.aws_iam_policy_document.this["failure"], data.aws_iam_policy_document.reconciler] :
+      for doc in [data.aws_iam_policy_document.this["trigger"], data.aws_iam_policy_document.this["failure"], data.aws_iam_policy_document.this["reconciler"]] :
       one([for s in doc.statement : s.resources if contains(s.actions, "sqs:SendMessage")]) == toset([aws_sqs_queue.source["uploads"].arn, aws_sqs_queue.dlq["uploads"].arn])
     ])
     error_message = "Retries go to the uploads queue, exhausted plans to its DLQ, and nowhere else."
@@ -242,8 +242,8 @@ run "roles_name_only_their_own_resources" {
 
   assert {
     condition = (
-      one([for s in data.aws_iam_policy_document.reconciler.statement : s.resources if contains(s.actions, "dynamodb:Query")]) == toset(["${var.table_arn}/index/status-deadline"]) &&
-      !contains(flatten([for s in data.aws_iam_policy_document.reconciler.statement : tolist(s.actions)]), "dynamodb:Scan")
+      one([for s in data.aws_iam_policy_document.this["reconciler"].statement : s.resources if contains(s.actions, "dynamodb:Query")]) == toset(["${var.table_arn}/index/status-deadline"]) &&
+      !contains(flatten([for s in data.aws_iam_policy_document.this["reconciler"].statement : tolist(s.actions)]), "dynamodb:Scan")
     )
     error_message = "The reconciler may Query the status index only, and never Scan."
   }
