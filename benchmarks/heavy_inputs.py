@@ -13,10 +13,8 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import random
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "model"))
 
 from detector_dev.machine import describe_machine  # noqa: E402
+from detector_dev.pdf import pdf_document, random_lines  # noqa: E402
 from detector_dev.synthetic import draw_plan  # noqa: E402
 
 # VmHWM, not ru_maxrss: Linux carries the parent's high-water mark across fork and exec into
@@ -80,33 +79,6 @@ def tiff_pages(n: int, width: int, height: int) -> bytes:
     return buf.getvalue()
 
 
-def lines_pdf(n: int) -> bytes:
-    """One letter page of n long strokes (the 970 KB, 200,000-line case)."""
-    rng = random.Random(1)
-    ops = b"".join(
-        b"%d %d m %d %d l S\n"
-        % (rng.randrange(612), rng.randrange(792), rng.randrange(612), rng.randrange(792))
-        for _ in range(n)
-    )
-    stream = zlib.compress(ops)
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
-    xref = len(out)
-    out += b"xref\n0 5\n0000000000 65535 f \n"
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
-    return bytes(out)
-
-
 def run_child(path: Path, grey: bool) -> dict[str, float | str]:
     code = CHILD.format(model=str(ROOT / "model"), path=str(path), grey=grey)
     out = subprocess.run(
@@ -122,7 +94,7 @@ def main() -> int:
     cases = {
         "PNG 7745x7745 RGBA": rgba_png(7745),
         "TIFF 3 pages 8900x6600 RGB": tiff_pages(3, 8900, 6600),
-        "PDF 200,000 lines": lines_pdf(200_000),
+        "PDF 200,000 lines": pdf_document(random_lines(200_000)),
     }
     print(f"machine: {describe_machine()}")
     print(f"{'case':<28} {'MB in':>6} {'path':<7} {'s':>6} {'peak RSS MB':>11} "

@@ -179,16 +179,23 @@ def _get_queue_attributes(
     return result
 
 
+def _refuse_existing(
+    request: SageMakerResponse, param: str, existing: Any, arn_kind: str, noun: str
+) -> None:
+    """SageMaker's answer to a Create* of a name in use (moto overwrites the resource)."""
+    backend = request.sagemaker_backend
+    name = request._get_param(param)
+    if name in existing:
+        arn = arn_formatter(arn_kind, name, backend.account_id, backend.region_name)
+        raise ValidationError(f'Cannot create already existing {noun} "{arn}".')
+
+
 _original_create_model = SageMakerResponse.create_model
 
 
 def _create_model(self: SageMakerResponse) -> Any:
     """moto's CreateModel, refusing an existing name and keeping EnableNetworkIsolation."""
-    backend = self.sagemaker_backend
-    name = self._get_param("ModelName")
-    if name in backend._models:
-        arn = arn_formatter("model", name, backend.account_id, backend.region_name)
-        raise ValidationError(f'Cannot create already existing model "{arn}".')
+    _refuse_existing(self, "ModelName", self.sagemaker_backend._models, "model", "model")
     answer = _original_create_model(self)
     model = self.sagemaker_backend.describe_model(self._get_param("ModelName"))
     model.enable_network_isolation = bool(self._get_param("EnableNetworkIsolation"))
@@ -199,12 +206,11 @@ _original_create_endpoint_config = SageMakerResponse.create_endpoint_config
 
 
 def _create_endpoint_config(self: SageMakerResponse) -> Any:
-    """moto's CreateEndpointConfig, refusing an existing name (moto overwrites it)."""
-    backend = self.sagemaker_backend
-    name = self._get_param("EndpointConfigName")
-    if name in backend.endpoint_configs:
-        arn = arn_formatter("endpoint-config", name, backend.account_id, backend.region_name)
-        raise ValidationError(f'Cannot create already existing endpoint configuration "{arn}".')
+    """moto's CreateEndpointConfig, refusing an existing name."""
+    configs = self.sagemaker_backend.endpoint_configs
+    _refuse_existing(
+        self, "EndpointConfigName", configs, "endpoint-config", "endpoint configuration"
+    )
     return _original_create_endpoint_config(self)
 
 

@@ -24,23 +24,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
 
-import boto3
-
-REGION = "us-east-1"
+from localrun.client import aws_client
 
 
 class SmokeError(Exception):
     """A check of the applied stack failed."""
-
-
-def _client(service: str, endpoint: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
 
 
 def _drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
@@ -101,7 +89,7 @@ def check_redrive(sqs: Any, stack: dict[str, Any]) -> str:
 
 
 def run(endpoint: str, stack: dict[str, Any]) -> list[str]:
-    s3, sqs, sns = (_client(name, endpoint) for name in ("s3", "sqs", "sns"))
+    s3, sqs, sns = (aws_client(name, endpoint) for name in ("s3", "sqs", "sns"))
     checks = [
         lambda: check_upload_notification(s3, sqs, stack),
         lambda: check_topic(

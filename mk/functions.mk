@@ -34,10 +34,11 @@ functions-test: venv functions ## the Lambda tests only (moto; includes the zip 
 TEST_TARGETS += functions
 
 # The root whose `stack` output names the queues: the local one by default (on the emulator);
-# REDRIVE_ROOT=terraform/envs/dev (AWS credentials from the environment) for a real stack.
+# REDRIVE_ROOT=terraform/envs/aws (initialised for the environment, terraform/README.md "Deploy";
+# AWS credentials from the environment) for a real stack.
 REDRIVE_ROOT ?= terraform/envs/local
 
 .PHONY: redrive
-redrive: venv ## replay every dead-letter queue into its source queue (REDRIVE_ROOT=terraform/envs/<env>)
+redrive: venv ## replay every dead-letter queue into its source queue (REDRIVE_ROOT=terraform/envs/aws for AWS)
 	$(TF) -chdir=$(REDRIVE_ROOT) output -json stack | $(PY) functions/redrive.py --stack - \
 		$(if $(filter %/local,$(REDRIVE_ROOT)),--endpoint-url $(EMULATOR_URL))

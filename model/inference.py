@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import io
 import json
 import logging
 import os
@@ -96,28 +97,6 @@ def model_fn(model_dir: str | os.PathLike[str]) -> OpenCVDetector:
     return detector
 
 
-def _tiny_pdf() -> bytes:
-    """A valid one-page blank PDF (1 inch square), written by hand: no PDF writer needed."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 72 72] >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
 def warm_up(model: OpenCVDetector | None = None) -> None:
     """Run a tiny PNG and a tiny PDF through decode, detect and output: loads everything lazy.
 
@@ -127,6 +106,7 @@ def warm_up(model: OpenCVDetector | None = None) -> None:
     start rather than on the first PDF.
     """
     import cv2
+    from PIL import Image
 
     # Permissive limits: this exercises the code paths, not the model's thresholds.
     config = DetectorConfig(min_side_px=1)
@@ -135,7 +115,9 @@ def warm_up(model: OpenCVDetector | None = None) -> None:
     ok, png = cv2.imencode(".png", page)
     if not ok:
         raise RuntimeError("OpenCV cannot encode a PNG")
-    decode_plan(_tiny_pdf(), config, "application/pdf")
+    pdf = io.BytesIO()
+    Image.fromarray(page).save(pdf, "PDF")  # the same page as a PDF, by Pillow's writer
+    decode_plan(pdf.getvalue(), config, "application/pdf")
     plan = decode_plan(png.tobytes(), config, "image/png")
     _schema_validator()
     try:

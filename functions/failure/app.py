@@ -2,57 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import boto3
-from aws_lambda_powertools.utilities.batch import process_partial_response
-from aws_lambda_powertools.utilities.idempotency import idempotent_function
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from pipeline.batch import LoggingBatchProcessor, start_record
-from pipeline.callbacks import FailureDeps, handle_failure, notification_from_record
-from pipeline.idempotency import idempotency_for
-from pipeline.models import SageMakerInferenceResult, SageMakerRecord
-from pipeline.observability import configure, logger, metrics, tracer
-from pipeline.settings import FailureSettings, load_settings
-from pipeline.status import StatusTable
+from pipeline.callbacks import FailureDeps, handle_failure
+from pipeline.handler import notification_lambda_handler, start, status_table
+from pipeline.settings import FailureSettings
 
-settings = load_settings(FailureSettings)
-configure(settings)
+settings = start(FailureSettings)
 deps = FailureDeps(
     settings=settings,
     s3=boto3.client("s3"),
     sqs=boto3.client("sqs"),
-    status=StatusTable(boto3.resource("dynamodb").Table(settings.table_name)),
+    status=status_table(settings),
 )
-persistence, idempotency = idempotency_for(settings, event_key_jmespath="inferenceId")
-processor = LoggingBatchProcessor(model=SageMakerRecord)
-
-
-@idempotent_function(
-    data_keyword_argument="notification",
-    persistence_store=persistence,
-    config=idempotency,
-    key_prefix="failure#error",
+lambda_handler = notification_lambda_handler(
+    settings, lambda notification: handle_failure(notification, deps), key_prefix="failure#error"
 )
-def on_failure(notification: SageMakerInferenceResult) -> dict[str, Any]:
-    return handle_failure(notification, deps)
-
-
-@tracer.capture_method
-def record_handler(record: SageMakerRecord) -> None:
-    start_record()
-    notification = notification_from_record(record)
-    if notification is not None:
-        logger.set_correlation_id(notification.inferenceId)
-        on_failure(notification=notification)
-
-
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    idempotency.register_lambda_context(context)
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )

@@ -91,17 +91,8 @@ def requests_from_record(record: UploadsRecord) -> list[SubmitRequest]:
         count(MESSAGES_IGNORED)
         return []
     if isinstance(body, RetryMessage):
-        return [
-            SubmitRequest(
-                bucket=body.bucket,
-                key=body.key,
-                version_id=body.version_id,
-                etag=body.etag,
-                attempt=body.attempt,
-                uploaded_at=body.uploaded_at,
-                budget_started_at=body.budget_started_at,
-            )
-        ]
+        # The attempt the message names: its fields but the message's kind and reason.
+        return [SubmitRequest(**body.model_dump(include=set(SubmitRequest.model_fields)))]
     assert isinstance(body, S3Model)
     requests = []
     for s3_record in body.Records:
@@ -224,19 +215,25 @@ def submit_plan(request: SubmitRequest, deps: TriggerDeps) -> dict[str, Any]:
     budget_started_at = request.budget_started_at or now
     log_keys = {"attempt": request.attempt}
 
+    def retry(reason: str, **known: Any) -> dict[str, Any]:
+        """AWS failed us: this request again later, within its budget (`known`: what the
+        status item can record of it already)."""
+        return {"inference_id": iid} | retry_or_give_up(
+            deps=deps,
+            plan=plan,
+            attempt=request.attempt,
+            reason=reason,
+            uploaded_at=request.uploaded_at,
+            budget_started_at=budget_started_at,
+            **known,
+        )
+
     try:
         content_type, size = inspect_object(deps.s3, plan, cfg.max_object_bytes)
     except BadObjectError as err:
         return _reject(request, deps, err)
     except (ClientError, BotoCoreError) as err:
-        return {"inference_id": iid} | retry_or_give_up(
-            deps=deps,
-            plan=plan,
-            attempt=request.attempt,
-            reason=f"reading the upload failed: {err}",
-            uploaded_at=request.uploaded_at,
-            budget_started_at=budget_started_at,
-        )
+        return retry(f"reading the upload failed: {err}")
 
     filename = output_filename(plan.key)
     extension = output_path_extension(plan.key, cfg.blueprints_prefix, plan.plan_id)
@@ -280,13 +277,8 @@ def submit_plan(request: SubmitRequest, deps: TriggerDeps) -> dict[str, Any]:
             **supported_params(deps.sagemaker_runtime, params)
         )
     except (ClientError, BotoCoreError) as err:
-        return {"inference_id": iid} | retry_or_give_up(
-            deps=deps,
-            plan=plan,
-            attempt=request.attempt,
-            reason=f"submitting the inference failed: {err}",
-            uploaded_at=request.uploaded_at,
-            budget_started_at=budget_started_at,
+        return retry(
+            f"submitting the inference failed: {err}",
             inference_id_=iid,
             content_type=content_type,
             size=size,

@@ -7,26 +7,20 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from pipeline.observability import configure, logger, metrics, tracer
+from pipeline.handler import entry_point, start, status_table
 from pipeline.reconciler import ReconcilerDeps, reconcile
-from pipeline.settings import ReconcilerSettings, load_settings
-from pipeline.status import StatusTable
+from pipeline.settings import ReconcilerSettings
 
-settings = load_settings(ReconcilerSettings)
-configure(settings)
+settings = start(ReconcilerSettings)
 deps = ReconcilerDeps(
     settings=settings,
     s3=boto3.client("s3"),
     sqs=boto3.client("sqs"),
-    status=StatusTable(
-        boto3.resource("dynamodb").Table(settings.table_name), settings.status_index_name
-    ),
+    status=status_table(settings, settings.status_index_name),
 )
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@entry_point
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     # The scheduled event carries nothing the run needs: it always looks at the whole index.
     return reconcile(deps)

@@ -22,12 +22,13 @@ LOCAL_CREDENTIALS_ENV = {
 }
 
 
-def aws_client(service: str, emulator_url: str) -> Any:
+def aws_client(service: str, emulator_url: str, max_attempts: int = 3) -> Any:
+    """A boto3 client of the emulator (`max_attempts=1`: an error is seen, not retried)."""
     return boto3.client(
         service,
         endpoint_url=emulator_url,
         region_name=REGION,
-        config=Config(retries={"max_attempts": 3, "mode": "standard"}),
+        config=Config(retries={"max_attempts": max_attempts, "mode": "standard"}),
         **LOCAL_CREDENTIALS,
     )
 

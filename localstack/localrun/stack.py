@@ -118,5 +118,10 @@ def start_emulator(port: int, log: Path) -> subprocess.Popen[bytes]:
             cwd=ROOT,
             start_new_session=True,
         )
-    wait_http(f"http://127.0.0.1:{port}/moto-api/", 60, proc)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/moto-api/", 120, proc)  # slow on a loaded machine
+    except PipelineError as err:
+        proc.kill()
+        proc.wait()
+        raise PipelineError(f"{err}; {log} ends: {log.read_text()[-2000:]}") from err
     return proc

@@ -53,16 +53,6 @@ class Piece:
     features: np.ndarray
 
 
-def _room_crop(region: Region, shape: tuple[int, int], margin: int):
-    c = np.round(region.contour).astype(np.int32)
-    h, w = shape
-    x0, y0 = np.maximum(c.min(0) - margin, 0)
-    x1, y1 = np.minimum(c.max(0) + margin + 1, [w, h])
-    m = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    cv2.fillPoly(m, [c - [x0, y0]], 1)
-    return (int(x0), int(y0)), m > 0
-
-
 def closet_candidates(
     regions: list[Region], *, walls: np.ndarray, lines: np.ndarray, thickness_px: float
 ) -> list[Piece]:
@@ -76,7 +66,8 @@ def closet_candidates(
     margin = round(FRONT_T * t) + 2
     out = []
     for ri, r in enumerate(regions):
-        (x, y), room = _room_crop(r, walls.shape, margin)
+        (x, y), room = r.crop_mask(walls.shape, margin)
+        room = room > 0
         h, w = room.shape
         ln = lines[y : y + h, x : x + w]
         wl = walls[y : y + h, x : x + w]
@@ -143,12 +134,8 @@ def closet_candidates(
 
 @lru_cache(maxsize=1)
 def load_model(path: Path = MODEL_PATH) -> Forest:
-    import json
-
-    d = json.loads(Path(path).read_text())
-    if tuple(d["features"]) != FEATURES:
-        raise ValueError(f"{path}: trained on other features than this module computes")
-    return Forest.from_dict(d)
+    """The shipped closet forest (read once)."""
+    return Forest.load(path, FEATURES)
 
 
 def _region_of(
@@ -193,7 +180,8 @@ def split_closets(
         if ri not in taken:
             out.append(r)
             continue
-        (x, y), rest = _room_crop(r, walls.shape, 1)
+        (x, y), rest = r.crop_mask(walls.shape, 1)
+        rest = rest > 0
         h, w = rest.shape
         wc = walls[y : y + h, x : x + w]
         oc = outside[y : y + h, x : x + w]

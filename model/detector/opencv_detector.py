@@ -245,11 +245,9 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
     return tr
 
 
-def drawn_room_types(tr: Trace) -> list[DrawnType]:
-    """The type each of `tr.regions` looks like from what is drawn (`room_types`)."""
-    if not tr.regions:
-        return []
-    features = room_features(
+def traced_room_features(tr: Trace) -> np.ndarray:
+    """`room_types.room_features` of each of `tr.regions`, from the masks the trace kept."""
+    return room_features(
         tr.regions,
         work=tr.work,
         walls=tr.walls,
@@ -259,7 +257,13 @@ def drawn_room_types(tr: Trace) -> list[DrawnType]:
         thickness_px=tr.thickness_px,
         pen_px=tr.pen_px,
     )
-    return room_types_from_drawing(features)
+
+
+def drawn_room_types(tr: Trace) -> list[DrawnType]:
+    """The type each of `tr.regions` looks like from what is drawn (`room_types`)."""
+    if not tr.regions:
+        return []
+    return room_types_from_drawing(traced_room_features(tr))
 
 
 def room_from_region(

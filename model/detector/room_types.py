@@ -57,19 +57,6 @@ class DrawnType:
     confidence: float
 
 
-def _region_mask(
-    region: Region, shape: tuple[int, int], margin: int
-) -> tuple[tuple[int, int], np.ndarray]:
-    """The region's filled contour cropped to its box and `margin` px more: ((x, y), mask)."""
-    c = np.round(region.contour).astype(np.int32)
-    h, w = shape
-    x0, y0 = np.maximum(c.min(0) - margin, 0)
-    x1, y1 = np.minimum(c.max(0) + margin + 1, [w, h])
-    m = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    cv2.fillPoly(m, [c - [x0, y0]], 1)
-    return (int(x0), int(y0)), m
-
-
 def room_features(
     regions: list[Region],
     *,
@@ -113,7 +100,7 @@ def room_features(
     index = np.zeros(shape, np.int32)
     crops = []
     for i, r in enumerate(regions):
-        (x, y), m = _region_mask(r, shape, reach + 2)
+        (x, y), m = r.crop_mask(shape, reach + 2)
         crops.append(((x, y), m))
         index[y : y + m.shape[0], x : x + m.shape[1]][m > 0] = i + 1
     for i, (r, ((x, y), m)) in enumerate(zip(regions, crops, strict=True)):
@@ -221,6 +208,14 @@ class Forest:
             tuple(d["classes"]),
         )
 
+    @classmethod
+    def load(cls, path: Path, features: tuple[str, ...]) -> Forest:
+        """A forest saved with `to_dict`, refused when it was trained on other `features`."""
+        d = json.loads(Path(path).read_text())
+        if tuple(d["features"]) != features:
+            raise ValueError(f"{path}: trained on other features than this module computes")
+        return cls.from_dict(d)
+
     def to_dict(self, features: tuple[str, ...]) -> dict:
         trees = []
         for j in range(self.feature.shape[0]):
@@ -260,10 +255,7 @@ class Forest:
 @lru_cache(maxsize=1)
 def load_model(path: Path = MODEL_PATH) -> Forest:
     """The shipped forest (read once)."""
-    d = json.loads(Path(path).read_text())
-    if tuple(d["features"]) != FEATURES:
-        raise ValueError(f"{path}: trained on other features than this module computes")
-    return Forest.from_dict(d)
+    return Forest.load(path, FEATURES)
 
 
 def room_types_from_drawing(features: np.ndarray, model: Forest | None = None) -> list[DrawnType]:

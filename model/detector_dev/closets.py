@@ -29,7 +29,7 @@ from detector.stages import to_grey8
 from .benchmark import format_row, run_items
 from .datasets import r3d_items
 from .machine import describe_machine
-from .room_types import Samples, fit_forest, r3d_typed_instances
+from .room_types import Samples, fit_forest, r3d_typed_truth
 from .scoring import MATCH_IOU, summarise
 
 CLASSES = ("other", "room")
@@ -43,9 +43,7 @@ def collect(root: Path, limit: int | None = None) -> Samples:
     xs, ys, plans = [], [], []
     for k, item in enumerate(r3d_items(root)[:limit]):
         page = decode_plan(item.plan.read_bytes(), config).pages[0]
-        rooms_rgb = cv2.imread(str(item.truth), cv2.IMREAD_COLOR)[:, :, ::-1]
-        cw = item.truth.with_name(item.truth.name.replace("_rooms.png", "_close_wall.png"))
-        labels, types = r3d_typed_instances(rooms_rgb, cv2.imread(str(cw), 0))
+        labels, types = r3d_typed_truth(item)
         tr = trace_rooms(to_grey8(page), config)
         if tr.scale < 1:
             labels = cv2.resize(labels, tr.work.shape[::-1], interpolation=cv2.INTER_NEAREST)

@@ -126,11 +126,15 @@ def ipa_items(root: Path, variant: str) -> list[Item]:
     return items
 
 
+def r3d_close_wall_path(item: Item) -> Path:
+    """The mask of wall pieces drawn across doorways that goes with an R3D item's rooms."""
+    return item.truth.with_name(item.truth.name.replace("_rooms.png", "_close_wall.png"))
+
+
 def load_truth(item: Item) -> np.ndarray:
     if item.format == "r3d":
         rooms = cv2.imread(str(item.truth), cv2.IMREAD_COLOR)
-        cw_path = item.truth.with_name(item.truth.name.replace("_rooms.png", "_close_wall.png"))
-        close_wall = cv2.imread(str(cw_path), cv2.IMREAD_GRAYSCALE)
+        close_wall = cv2.imread(str(r3d_close_wall_path(item)), cv2.IMREAD_GRAYSCALE)
         if rooms is None or close_wall is None:
             raise FileNotFoundError(f"missing or unreadable truth for {item.name}")
         return r3d_gt_instances(rooms[:, :, ::-1], close_wall)

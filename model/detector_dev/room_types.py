@@ -28,11 +28,18 @@ import numpy as np
 
 from detector.config import load_config
 from detector.imageio import decode_plan
-from detector.opencv_detector import room_from_region, trace_rooms
-from detector.room_types import DRAWN_TYPES, FEATURES, MODEL_PATH, Forest, room_features
+from detector.opencv_detector import room_from_region, trace_rooms, traced_room_features
+from detector.room_types import DRAWN_TYPES, FEATURES, MODEL_PATH, Forest
 from detector.stages import to_grey8
 
-from .datasets import R3D_MIN_ROOM_PX, R3D_ROOM_COLOURS_RGB, enlarge, r3d_items
+from .datasets import (
+    R3D_MIN_ROOM_PX,
+    R3D_ROOM_COLOURS_RGB,
+    Item,
+    enlarge,
+    r3d_close_wall_path,
+    r3d_items,
+)
 from .machine import describe_machine as machine
 from .scoring import MATCH_IOU, rasterise_rooms
 
@@ -57,9 +64,11 @@ FOREST = {"trees": 40, "max_depth": 10, "min_leaf": 3, "seed": 0}
 # --------------------------------------------------------------------------- data
 
 
-def r3d_typed_instances(rooms_rgb: np.ndarray, close_wall: np.ndarray):
-    """Truth rooms as in `datasets.r3d_gt_instances`, with each room's type index:
+def r3d_typed_truth(item: Item) -> tuple[np.ndarray, np.ndarray]:
+    """An R3D item's truth rooms as in `datasets.load_truth`, with each room's type index:
     (int32 label image, int array of types indexed by label; label 0 has type -1)."""
+    rooms_rgb = cv2.imread(str(item.truth), cv2.IMREAD_COLOR)[:, :, ::-1]
+    close_wall = cv2.imread(str(r3d_close_wall_path(item)), cv2.IMREAD_GRAYSCALE)
     labels = np.zeros(rooms_rgb.shape[:2], np.int32)
     types = [-1]
     blocked = close_wall > 127
@@ -89,9 +98,7 @@ def collect(root: Path, *, scale: float = 1.0, rotate: int = 0, limit: int | Non
     xs, ys, plans = [], [], []
     for k, item in enumerate(r3d_items(root)[:limit]):
         page = decode_plan(item.plan.read_bytes(), config).pages[0]
-        rooms_rgb = cv2.imread(str(item.truth), cv2.IMREAD_COLOR)[:, :, ::-1]
-        cw = item.truth.with_name(item.truth.name.replace("_rooms.png", "_close_wall.png"))
-        labels, types = r3d_typed_instances(rooms_rgb, cv2.imread(str(cw), 0))
+        labels, types = r3d_typed_truth(item)
         page, labels = enlarge(page, labels, scale)
         if rotate:
             page = np.ascontiguousarray(np.rot90(page, rotate // 90))
@@ -100,16 +107,7 @@ def collect(root: Path, *, scale: float = 1.0, rotate: int = 0, limit: int | Non
         tr = trace_rooms(grey, config)
         if not tr.regions:
             continue
-        f = room_features(
-            tr.regions,
-            work=tr.work,
-            walls=tr.walls,
-            lines=tr.lines,
-            bridges=tr.bridges,
-            outside=tr.outside,
-            thickness_px=tr.thickness_px,
-            pen_px=tr.pen_px,
-        )
+        f = traced_room_features(tr)
         gt_area = np.bincount(labels.ravel(), minlength=len(types))
         for j, g in enumerate(tr.regions):
             room = room_from_region(

@@ -1,5 +1,6 @@
 # Values the mock AWS provider returns for computed attributes, shared by the tests of the
-# stack module and of the environment roots (terraform test: mock_provider "aws" { source }).
+# modules and of the environment roots (terraform test: mock_provider "aws" { source }).
+# ARNs must look like ARNs: the provider validates the ones that feed other resources.
 mock_data "aws_caller_identity" {
   defaults = { account_id = "111122223333" }
 }
@@ -29,6 +30,9 @@ mock_resource "aws_sns_topic" {
 }
 mock_resource "aws_lambda_function" {
   defaults = { arn = "arn:aws:lambda:eu-west-1:111122223333:function:mock" }
+}
+mock_resource "aws_cloudwatch_event_rule" {
+  defaults = { arn = "arn:aws:events:eu-west-1:111122223333:rule/mock" }
 }
 mock_resource "aws_cloudwatch_log_group" {
   defaults = { arn = "arn:aws:logs:eu-west-1:111122223333:log-group:mock" }

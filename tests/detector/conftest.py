@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from detector.config import DetectorConfig
+from detector_dev.pdf import LETTER_PT, filled_rectangles, pdf_document
 from detector_dev.synthetic import DrawnPlan, TruthScore, compare_with_truth, draw_plan
 
 
@@ -80,41 +81,11 @@ def score_rooms() -> Callable[[list, np.ndarray], TruthScore]:
     return compare_with_truth
 
 
-def vector_pdf(pages: list[list[tuple[float, float, float, float]]], size_pt=(612, 792)) -> bytes:
-    """A hand-written PDF: each page filled black rectangles (x, y, w, h) in points, y up."""
-    objs: list[bytes] = []
-    kids = []
-    n_pages = len(pages)
-    # 1: catalog, 2: pages, then per page: page object, content stream
-    for i, rects in enumerate(pages):
-        page_id, content_id = 3 + 2 * i, 4 + 2 * i
-        kids.append(f"{page_id} 0 R")
-        ops = "0 0 0 rg\n" + "".join(f"{x} {y} {w} {h} re f\n" for x, y, w, h in rects)
-        stream = ops.encode()
-        objs.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {size_pt[0]} {size_pt[1]}] "
-            f"/Contents {content_id} 0 R /Resources << >> >>".encode()
-        )
-        objs.append(f"<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"endstream")
-    head = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {n_pages} >>".encode(),
-    ]
-    body = b"%PDF-1.7\n"
-    offsets = []
-    for num, obj in enumerate(head + objs, start=1):
-        offsets.append(len(body))
-        body += f"{num} 0 obj\n".encode() + obj + b"\nendobj\n"
-    xref = len(body)
-    body += f"xref\n0 {len(offsets) + 1}\n0000000000 65535 f \n".encode()
-    body += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    body += (
-        f"trailer\n<< /Size {len(offsets) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return body
-
-
 @pytest.fixture(scope="session")
 def make_vector_pdf() -> Callable[..., bytes]:
     """`make_vector_pdf(pages, size_pt=(612, 792))`: a vector PDF of black rectangles."""
-    return vector_pdf
+
+    def make(pages: list[list[tuple[float, float, float, float]]], size_pt=LETTER_PT) -> bytes:
+        return pdf_document(*(filled_rectangles(rects) for rects in pages), size_pt=size_pt)
+
+    return make

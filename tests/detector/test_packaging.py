@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import cv2
@@ -46,6 +47,8 @@ def test_pip_install_into_a_fresh_venv_gives_a_working_cli(tmp_path, small_plan)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "wheel", "--no-deps", "-w", dist, ROOT], check=True, cwd=tmp_path)
     (wheel,) = dist.glob("location_detector-*.whl")
+    packages = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
+    assert "detector" in packages and "detector_dev" not in packages  # the tooling stays home
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)
     subprocess.run(
         [

@@ -7,62 +7,24 @@ table with the two indexes the stack defines, items written as the pipeline writ
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-import requests
 
 from detector.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from detector.plan_status import plan_id
-from detector_dev.machine import free_port
+from localrun.client import LOCAL_CREDENTIALS_ENV
 from pipeline.naming import PlanRef
 
-ROOT = Path(__file__).resolve().parents[2]
 TABLE, STATUS_INDEX, SOURCE_INDEX = "plans-test", "status-deadline", "source-uploaded"
 BUCKET = "blueprints-test"
 
 
 @pytest.fixture(scope="module")
-def emulator(tmp_path_factory) -> Iterator[str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = tmp_path_factory.mktemp("emulator") / "emulator.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "localstack" / "emulator.py"), "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{url}/moto-api/", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"emulator did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
 def aws(emulator, monkeypatch_module) -> dict[str, Any]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
+    for name, value in LOCAL_CREDENTIALS_ENV.items():
         monkeypatch_module.setenv(name, value)
     s3 = boto3.client("s3", endpoint_url=emulator)
     s3.create_bucket(Bucket=BUCKET)

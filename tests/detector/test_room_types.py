@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from detector.config import DetectorConfig
-from detector.opencv_detector import trace_rooms
+from detector.opencv_detector import trace_rooms, traced_room_features
 from detector.room_types import (
     DRAWN_TYPES,
     FEATURES,
@@ -23,17 +23,7 @@ from detector_dev.synthetic import draw_plan
 
 
 def features_of(image: np.ndarray) -> np.ndarray:
-    tr = trace_rooms(to_grey8(image), DetectorConfig())
-    return room_features(
-        tr.regions,
-        work=tr.work,
-        walls=tr.walls,
-        lines=tr.lines,
-        bridges=tr.bridges,
-        outside=tr.outside,
-        thickness_px=tr.thickness_px,
-        pen_px=tr.pen_px,
-    )
+    return traced_room_features(trace_rooms(to_grey8(image), DetectorConfig()))
 
 
 @pytest.fixture(scope="module")

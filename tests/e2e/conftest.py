@@ -7,20 +7,18 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "localstack"))
+from detector.opencv_detector import OpenCVDetector
+from detector_dev.machine import free_port
+from localrun.client import Client
+from localrun.services import Pipeline
+from localrun.stack import apply_stack, start_emulator, terraform_outputs
 
-from detector.opencv_detector import OpenCVDetector  # noqa: E402
-from detector_dev.machine import free_port  # noqa: E402
-from localrun.client import Client  # noqa: E402
-from localrun.services import Pipeline  # noqa: E402
-from localrun.stack import apply_stack, start_emulator, terraform_outputs  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")

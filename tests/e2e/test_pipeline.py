@@ -11,20 +11,18 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "localstack"))
+from detector.opencv_detector import OpenCVDetector
+from detector.results import validate_document
+from localrun.client import Client
+from localrun.demo import draw_png
+from localrun.services import Pipeline, serve_spec
 
-from detector.opencv_detector import OpenCVDetector  # noqa: E402
-from detector.results import validate_document  # noqa: E402
-from localrun.client import Client  # noqa: E402
-from localrun.demo import draw_png  # noqa: E402
-from localrun.services import Pipeline, serve_spec  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
 
@@ -207,26 +205,3 @@ def test_the_built_image_serves_the_pipeline(
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert f"ld-serve-{port}" not in names
-
-
-def test_product_demo_leaves_documents_overlays_and_a_report(pipe: Client, tmp_path: Path) -> None:
-    """`make demo`'s body (localstack/product_demo.py) on this pipeline, twice: the second run
-    uploads new versions of the same keys and must report those, not the first run's."""
-    from product_demo import run_demo
-
-    out = tmp_path / "demo"
-    for _ in range(2):
-        assert run_demo(pipe, out, seed=7)
-        names = sorted(p.name for p in out.iterdir())
-        assert names == [
-            "house.json",
-            "house.overlay.png",
-            "l-shaped-house.json",
-            "l-shaped-house.overlay.png",
-            "report.html",
-            "scanned-flat.json",
-            "scanned-flat.overlay.png",
-            "shopping-list.json",
-        ]
-        html = (out / "report.html").read_text()
-        assert html.count('<section class="plan"') == 4 and html.count('class="thumb"') == 3

@@ -5,7 +5,6 @@ endpoint's answer to botocore's real ``InvokeEndpointAsync`` request."""
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,12 +14,9 @@ from typing import Any
 import boto3
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "localstack"))
-
-import endpoint  # noqa: E402
-import lambda_runner  # noqa: E402
-from pipeline.callbacks import classify_failure  # noqa: E402
+import endpoint
+import lambda_runner
+from pipeline.callbacks import classify_failure
 
 
 def records(*ids: str) -> list[dict[str, Any]]:

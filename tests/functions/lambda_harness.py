@@ -239,6 +239,20 @@ def success_document(rooms: int = 2) -> dict[str, Any]:
     )
 
 
+def unreadable_plan_document() -> dict[str, Any]:
+    """What the container returns for a plan it cannot decode: a final client error."""
+    from detector.results import Source, failure_document
+
+    return failure_document(
+        source=Source(name="input"),
+        error_type="CorruptImageError",
+        message="truncated PNG",
+        retryable=False,
+        detector_name="opencv-room-detector",
+        detector_version="0.1.0",
+    )
+
+
 def create_table(ddb: Any) -> Any:
     """The status table as Terraform's table module makes it (keys and both indexes)."""
     return ddb.create_table(

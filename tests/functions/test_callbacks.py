@@ -19,6 +19,7 @@ from lambda_harness import (
     queue_bodies,
     run,
     success_document,
+    unreadable_plan_document,
 )
 from pydantic import ValidationError
 
@@ -234,18 +235,9 @@ def test_invalid_output_is_a_final_failure(
 
 
 def test_failed_results_document_becomes_a_failure(pipeline: Pipeline, sagemaker) -> None:
-    from detector.results import Source, failure_document
-
     run(pipeline.trigger, pipeline.upload("blueprints/unreadable.png"))
     [call] = pipeline.invocations.calls
-    doc = failure_document(
-        source=Source(name="input"),
-        error_type="CorruptImageError",
-        message="truncated PNG",
-        retryable=False,
-        detector_name="opencv-room-detector",
-        detector_version="0.1.0",
-    )
+    doc = unreadable_plan_document()
     assert run(pipeline.success, sagemaker.succeed(call, doc)) == {"batchItemFailures": []}
     result = pipeline.result("blueprints/unreadable.png")
     assert result["status"] == "failed"

@@ -17,9 +17,8 @@ from lambda_harness import (
     queue_bodies,
     run,
     success_document,
+    unreadable_plan_document,
 )
-
-from detector.results import Source, failure_document
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
 
@@ -116,14 +115,7 @@ def test_a_lost_failure_notification_with_a_client_error_is_final(pipeline: Pipe
     [call] = pipeline.invocations.calls
     plan_id = call["InferenceId"][:-2]
     error_key = f"sagemaker-failures/{plan_id}/refused-error.out"  # where SageMaker said
-    doc = failure_document(
-        source=Source(name="input"),
-        error_type="CorruptImageError",
-        message="truncated PNG",
-        retryable=False,
-        detector_name="opencv-room-detector",
-        detector_version="0.1.0",
-    )
+    doc = unreadable_plan_document()
     pipeline.s3.put_object(Bucket=RESULTS, Key=error_key, Body=json.dumps(doc).encode())
     assert reconcile(pipeline, PAST_DEADLINE) == {"failed": 1}
     result = pipeline.result("blueprints/refused.png")

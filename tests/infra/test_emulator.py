@@ -1,68 +1,23 @@
 """The emulator launcher fills the moto gaps that would hang or churn `terraform apply`.
 
-Each test starts nothing itself: one real emulator process (localstack/emulator.py) on a free
-loopback port serves the module, and boto3 talks to it as the AWS provider would.
+Each test starts nothing itself: one real emulator process (the `emulator` fixture) serves the
+module, and boto3 talks to it as the AWS provider would.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-import requests
 from botocore.exceptions import ClientError
 
-from detector_dev.machine import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-REGION = "us-east-1"
+from localrun.client import aws_client
+from localrun.stack import REGION
 
 
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "localstack" / "emulator.py"), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{url}/moto-api/", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"emulator did not start: {proc.stderr.read()!r}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def _client(service: str, url: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=url,
-        region_name=REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-
-
-def test_scalable_target_tags_round_trip(endpoint: str) -> None:
-    autoscaling = _client("application-autoscaling", endpoint)
+def test_scalable_target_tags_round_trip(emulator: str) -> None:
+    autoscaling = aws_client("application-autoscaling", emulator)
     resource_id = "endpoint/location-detector-test/variant/AllTraffic"
     autoscaling.register_scalable_target(
         ServiceNamespace="sagemaker",
@@ -84,15 +39,15 @@ def test_scalable_target_tags_round_trip(endpoint: str) -> None:
     assert autoscaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"Environment": "test"}
 
 
-def test_tags_of_an_unknown_target_are_not_found(endpoint: str) -> None:
-    autoscaling = _client("application-autoscaling", endpoint)
+def test_tags_of_an_unknown_target_are_not_found(emulator: str) -> None:
+    autoscaling = aws_client("application-autoscaling", emulator)
     arn = f"arn:aws:application-autoscaling:{REGION}:123456789012:scalable-target/none"
     with pytest.raises(autoscaling.exceptions.ResourceNotFoundException):
         autoscaling.list_tags_for_resource(ResourceARN=arn)
 
 
-def test_queue_returns_redrive_allow_policy_and_compact_redrive_policy(endpoint: str) -> None:
-    sqs = _client("sqs", endpoint)
+def test_queue_returns_redrive_allow_policy_and_compact_redrive_policy(emulator: str) -> None:
+    sqs = aws_client("sqs", emulator)
     dlq = sqs.create_queue(QueueName="emulator-test-dlq")["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
@@ -118,8 +73,8 @@ def test_queue_returns_redrive_allow_policy_and_compact_redrive_policy(endpoint:
     assert source_attributes["Attributes"]["RedrivePolicy"] == redrive
 
 
-def test_sagemaker_keeps_network_isolation_and_omits_empty_blocks(endpoint: str) -> None:
-    sagemaker = _client("sagemaker", endpoint)
+def test_sagemaker_keeps_network_isolation_and_omits_empty_blocks(emulator: str) -> None:
+    sagemaker = aws_client("sagemaker", emulator)
     sagemaker.create_model(
         ModelName="emulator-test",
         ExecutionRoleArn="arn:aws:iam::123456789012:role/emulator-test",
@@ -172,8 +127,8 @@ def _model_and_config(sagemaker: Any, name: str, instance_type: str, model: str 
     )
 
 
-def test_sagemaker_names_are_unique(endpoint: str) -> None:
-    sagemaker = _client("sagemaker", endpoint)
+def test_sagemaker_names_are_unique(emulator: str) -> None:
+    sagemaker = aws_client("sagemaker", emulator)
     _model_and_config(sagemaker, "unique-config", "ml.m5.xlarge", model="unique-model")
     with pytest.raises(ClientError, match="Cannot create already existing model"):
         _model_and_config(sagemaker, "unique-config-2", "ml.m5.xlarge", model="unique-model")
@@ -181,9 +136,9 @@ def test_sagemaker_names_are_unique(endpoint: str) -> None:
         _model_and_config(sagemaker, "unique-config", "ml.m5.xlarge")
 
 
-def test_update_endpoint_follows_the_autoscaling_rules(endpoint: str) -> None:
-    sagemaker = _client("sagemaker", endpoint)
-    autoscaling = _client("application-autoscaling", endpoint)
+def test_update_endpoint_follows_the_autoscaling_rules(emulator: str) -> None:
+    sagemaker = aws_client("sagemaker", emulator)
+    autoscaling = aws_client("application-autoscaling", emulator)
     _model_and_config(sagemaker, "rules-c1", "ml.m5.xlarge", model="rules-v1")
     _model_and_config(sagemaker, "rules-c2", "ml.m5.xlarge", model="rules-v2")
     _model_and_config(sagemaker, "rules-c3", "ml.c5.xlarge")
@@ -212,8 +167,8 @@ def _bucket_with_policy(s3: Any, name: str, statements: list[dict[str, Any]]) ->
     s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
 
 
-def test_tls_only_bucket_policy_lets_emulated_https_requests_through(endpoint: str) -> None:
-    s3 = _client("s3", endpoint)
+def test_tls_only_bucket_policy_lets_emulated_https_requests_through(emulator: str) -> None:
+    s3 = aws_client("s3", emulator)
     tls_only = {
         "Sid": "DenyInsecureTransport",
         "Effect": "Deny",
@@ -228,8 +183,8 @@ def test_tls_only_bucket_policy_lets_emulated_https_requests_through(endpoint: s
     assert s3.get_object(Bucket="emulator-tls", Key="blueprints/a.png")["Body"].read() == b"plan"
 
 
-def test_unconditional_deny_still_denies(endpoint: str) -> None:
-    s3 = _client("s3", endpoint)
+def test_unconditional_deny_still_denies(emulator: str) -> None:
+    s3 = aws_client("s3", emulator)
     deny = {
         "Effect": "Deny",
         "Principal": "*",
@@ -273,14 +228,14 @@ def _receive_one(sqs: Any, queue: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("versioned", [True, False])
-def test_s3_notification_has_the_shape_aws_documents(endpoint: str, versioned: bool) -> None:
+def test_s3_notification_has_the_shape_aws_documents(emulator: str, versioned: bool) -> None:
     """What reaches SQS passes Powertools' strict S3Model and carries every field of AWS's
     "Event message structure" (moto omits userIdentity, requestParameters, responseElements,
     ownerIdentity, sequencer, versionId, and encodes '/' in the key)."""
     from aws_lambda_powertools.utilities.parser import parse
     from aws_lambda_powertools.utilities.parser.models import S3Model
 
-    s3, sqs = _client("s3", endpoint), _client("sqs", endpoint)
+    s3, sqs = aws_client("s3", emulator), aws_client("sqs", emulator)
     bucket = f"emulator-events-{'v' if versioned else 'u'}"
     queue = _queued_s3_event(s3, sqs, bucket, versioned=versioned)
     put = s3.put_object(Bucket=bucket, Key="blueprints/site a/plan.png", Body=b"plan")
@@ -304,20 +259,11 @@ def test_s3_notification_has_the_shape_aws_documents(endpoint: str, versioned: b
     assert int(later, 16) > int(obj["sequencer"], 16)
 
 
-def test_versioned_bucket_with_a_delete_marker_can_be_emptied(endpoint: str) -> None:
+def test_versioned_bucket_with_a_delete_marker_can_be_emptied(emulator: str) -> None:
     """What `terraform destroy` does to a bucket with force_destroy: versioning suspended
     (aws_s3_bucket_versioning is destroyed first), then every version and delete marker
     deleted with DeleteObjects, then the bucket. moto answered 500 on the delete marker."""
-    from botocore.config import Config
-
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-        config=Config(retries={"max_attempts": 1}),
-    )
+    s3 = aws_client("s3", emulator, max_attempts=1)  # moto answered 500: see it
     bucket = "emulator-delete-marker"
     s3.create_bucket(Bucket=bucket)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})

@@ -12,25 +12,18 @@ add minutes of the AWS provider's SQS and S3 propagation waits (terraform/README
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-import requests
 
-from detector_dev.machine import free_port
+from localrun.client import aws_client
+from localrun.stack import ROOT, TF_LOCAL, terraform_env
 
-ROOT = Path(__file__).resolve().parents[2]
-TF_LOCAL = ROOT / "terraform" / "envs" / "local"
 FIXTURE_ZIPS = ROOT / "terraform" / "modules" / "stack" / "tests" / "fixtures"
-REGION = "us-east-1"
 ENDPOINT = "location-detector-local"
 MODEL = "module.stack.module.endpoint.aws_sagemaker_model.this"
 CONFIG = "module.stack.module.endpoint.aws_sagemaker_endpoint_configuration.this"
@@ -44,24 +37,10 @@ class Stack:
     def __init__(self, url: str, work: Path) -> None:
         self.url = url
         self.work = work
-        self.env = {
-            **os.environ,
-            "TF_CLI_CONFIG_FILE": str(ROOT / "terraform" / "terraformrc"),
-            "TF_IN_AUTOMATION": "1",
-            "TF_DATA_DIR": str(work / "tf-data"),
-        }
+        self.env = terraform_env(work / "tf-data")
         self.steps = 0
-        self.sagemaker = self._client("sagemaker")
-        self.autoscaling = self._client("application-autoscaling")
-
-    def _client(self, service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=self.url,
-            region_name=REGION,
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
+        self.sagemaker = aws_client("sagemaker", url)
+        self.autoscaling = aws_client("application-autoscaling", url)
 
     def terraform(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         started = time.monotonic()
@@ -128,34 +107,11 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(emulator: str, tmp_path_factory: pytest.TempPathFactory) -> Stack:
     work = tmp_path_factory.mktemp("release")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (work / "emulator.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "localstack" / "emulator.py"), "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 120  # a loaded machine starts moto slowly
-        while True:
-            try:
-                if requests.get(f"{url}/moto-api/", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"emulator did not start: {(work / 'emulator.log').read_text()}")
-            time.sleep(0.2)
-        stack = Stack(url, work)
-        stack.terraform("init", "-reconfigure", f"-backend-config=path={work / 'state.tfstate'}")
-        yield stack
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+    stack = Stack(emulator, work)
+    stack.terraform("init", "-reconfigure", f"-backend-config=path={work / 'state.tfstate'}")
+    return stack
 
 
 def _index(lines: list[str], pattern: str) -> int:

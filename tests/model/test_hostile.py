@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import io
 import json
-import random
 import socket
 import struct
 import subprocess
 import time
-import zlib
 from pathlib import Path
 
 import cv2
@@ -42,55 +40,7 @@ from detector.errors import (
 )
 from detector.imageio import decode_plan
 from detector.stages import to_grey8
-
-
-def pdf_document(*contents: bytes, size_pt: tuple[int, int] = (612, 792)) -> bytes:
-    """A PDF with one page per content stream (drawing operators), written by hand."""
-    n = len(contents)
-    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(n)).encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, n),
-    ]
-    for i, ops in enumerate(contents):
-        stream = zlib.compress(ops)
-        objects.append(
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R >>"
-            % (*size_pt, 4 + 2 * i)
-        )
-        objects.append(
-            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream)
-            + stream
-            + b"\nendstream"
-        )
-    return _pdf(objects)
-
-
-def _pdf(objects: list[bytes]) -> bytes:
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
-def random_lines(n: int, seed: int = 1) -> bytes:
-    """`n` long strokes across a letter page: cheap to write, slow to rasterise."""
-    rng = random.Random(seed)
-    return b"".join(
-        b"%d %d m %d %d l S\n"
-        % (rng.randrange(612), rng.randrange(792), rng.randrange(612), rng.randrange(792))
-        for _ in range(n)
-    )
-
+from detector_dev.pdf import pdf_document, pdf_file, random_lines
 
 # --- PDF rendering is bounded -------------------------------------------------------------
 
@@ -136,7 +86,7 @@ def test_a_pdf_with_no_pages_says_so() -> None:
     # After another PDF's error too: pdfium's last error is left over for a 0-page document.
     with pytest.raises(PdfError):
         decode_plan(b"%PDF-1.4\n" + bytes(range(256)) * 4, DetectorConfig())
-    empty_tree = _pdf(
+    empty_tree = pdf_file(
         [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
     )
     with pytest.raises(PdfError, match="the PDF has no pages") as caught:

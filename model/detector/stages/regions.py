@@ -114,6 +114,17 @@ class Region:
     wall_contact: float
     outside_contact: float
 
+    def crop_mask(self, shape: tuple[int, int], margin: int) -> tuple[tuple[int, int], np.ndarray]:
+        """The filled contour cropped to its box and `margin` px more, within an image of
+        `shape`: ((x, y) of the crop, uint8 mask)."""
+        c = np.round(self.contour).astype(np.int32)
+        h, w = shape
+        x0, y0 = np.maximum(c.min(0) - margin, 0)
+        x1, y1 = np.minimum(c.max(0) + margin + 1, [w, h])
+        m = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        cv2.fillPoly(m, [c - [x0, y0]], 1)
+        return (int(x0), int(y0)), m
+
 
 def room_regions(
     free: np.ndarray,

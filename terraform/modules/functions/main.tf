@@ -90,11 +90,15 @@ locals {
     { sid = "QueryStatusIndex", actions = ["dynamodb:Query"], resources = ["${var.table_arn}/index/${var.status_index_name}"] },
     { sid = "StatusItems", actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = [var.table_arn] },
     { sid = "UseStackKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [var.kms_key_arn] },
-    { sid = "OwnLogs", actions = ["logs:CreateLogStream", "logs:PutLogEvents"], resources = ["${aws_cloudwatch_log_group.reconciler.arn}:*"] },
+    { sid = "OwnLogs", actions = ["logs:CreateLogStream", "logs:PutLogEvents"], resources = ["${aws_cloudwatch_log_group.this["reconciler"].arn}:*"] },
     { sid = "Tracing", actions = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources = ["*"] },
   ]
 
-  statements = {
+  # Every function's role, policy and log group, the reconciler's among them.
+  all_function_names = merge(var.function_names, { reconciler = var.reconciler.function_name })
+  role_names         = merge(var.role_names, { reconciler = var.reconciler.role_name })
+
+  statements = merge({
     for fn, own in local.own_statements : fn => concat(own, [
       {
         sid       = "ConsumeOwnQueue"
@@ -123,7 +127,7 @@ locals {
         resources = ["*"]
       },
     ])
-  }
+  }, { reconciler = local.reconciler_statements })
 }
 
 # ---------------------------------------------------------------- queues
@@ -175,7 +179,7 @@ data "aws_iam_policy_document" "assume" {
 }
 
 resource "aws_iam_role" "this" {
-  for_each = var.role_names
+  for_each = local.role_names
 
   name               = each.value
   assume_role_policy = data.aws_iam_policy_document.assume.json
@@ -213,7 +217,7 @@ resource "aws_iam_role_policy" "this" {
 
 # ---------------------------------------------------------------- functions
 resource "aws_cloudwatch_log_group" "this" {
-  for_each = var.function_names
+  for_each = local.all_function_names
 
   name              = "/aws/lambda/${each.value}"
   retention_in_days = var.log_retention_days
@@ -272,43 +276,14 @@ resource "aws_lambda_event_source_mapping" "this" {
 
 # ---------------------------------------------------------------- reconciler
 # On a schedule, finishes the plans no notification finished (functions/pipeline/reconciler.py).
-resource "aws_iam_role" "reconciler" {
-  name               = var.reconciler.role_name
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
-}
-
-data "aws_iam_policy_document" "reconciler" {
-  dynamic "statement" {
-    for_each = local.reconciler_statements
-    content {
-      sid       = statement.value.sid
-      actions   = statement.value.actions
-      resources = statement.value.resources
-    }
-  }
-}
-
-resource "aws_iam_role_policy" "reconciler" {
-  name   = "least-privilege"
-  role   = aws_iam_role.reconciler.id
-  policy = data.aws_iam_policy_document.reconciler.json
-}
-
-resource "aws_cloudwatch_log_group" "reconciler" {
-  name              = "/aws/lambda/${var.reconciler.function_name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.kms_key_arn
-  tags              = var.tags
-}
-
+# Its role, policy and log group are the "reconciler" entries of the resources above.
 resource "aws_lambda_function" "reconciler" {
   #checkov:skip=CKV_AWS_117:The function calls only AWS APIs (S3, SQS, DynamoDB); no VPC resources to reach.
   #checkov:skip=CKV_AWS_272:Packages are built and deployed by this pipeline (make functions); code signing needs a signing profile per account.
   #checkov:skip=CKV_AWS_116:EventBridge invokes it asynchronously on a schedule; a missed run is made up by the next one, which sees the same overdue plans.
   function_name = var.reconciler.function_name
   description   = "location-detector reconciler (every ${var.reconcile_schedule})"
-  role          = aws_iam_role.reconciler.arn
+  role          = aws_iam_role.this["reconciler"].arn
   runtime       = var.runtime
   handler       = "app.lambda_handler"
   architectures = [var.architecture]
@@ -332,7 +307,7 @@ resource "aws_lambda_function" "reconciler" {
 
   tags = var.tags
 
-  depends_on = [aws_cloudwatch_log_group.reconciler, aws_iam_role_policy.reconciler]
+  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
 }
 
 resource "aws_cloudwatch_event_rule" "reconcile" {

@@ -21,7 +21,7 @@ output "function_arns" {
 }
 
 output "role_arns" {
-  description = "ARNs of the execution roles, by function."
+  description = "ARNs of the execution roles, by function (trigger, success, failure, reconciler)."
   value       = { for k, r in aws_iam_role.this : k => r.arn }
 }
 
@@ -57,8 +57,5 @@ output "dlq_urls" {
 
 output "log_group_names" {
   description = "Log groups of the functions."
-  value = merge(
-    { for k, g in aws_cloudwatch_log_group.this : k => g.name },
-    { reconciler = aws_cloudwatch_log_group.reconciler.name },
-  )
+  value       = { for k, g in aws_cloudwatch_log_group.this : k => g.name }
 }

@@ -15,6 +15,10 @@ locals {
   prefixes = module.naming.prefixes
   tags     = module.naming.tags
 
+  # The functions fed by a queue (the reconciler runs on a schedule), and their queues.
+  queue_functions = ["trigger", "success", "failure"]
+  queues          = ["uploads", "success", "failure"]
+
   image_uri = coalesce(var.image_uri, "${module.ecr.repository_url}:${var.image_tag}")
   # One artifact key per release, so a rollback finds the previous release's artifact.
   model_artifact_key = coalesce(var.model_artifact_key, "${local.prefixes.models}location-detector/${var.image_tag}/model.tar.gz")
@@ -105,31 +109,12 @@ module "endpoint" {
 module "functions" {
   source = "../functions"
 
-  function_names = {
-    trigger = local.names.trigger_function
-    success = local.names.success_function
-    failure = local.names.failure_function
-  }
-  role_names = {
-    trigger = local.names.trigger_role
-    success = local.names.success_role
-    failure = local.names.failure_role
-  }
-  queue_names = {
-    uploads = local.names.uploads_queue
-    success = local.names.success_queue
-    failure = local.names.failure_queue
-  }
-  dlq_names = {
-    uploads = local.names.uploads_dlq
-    success = local.names.success_dlq
-    failure = local.names.failure_dlq
-  }
-  packages = {
-    trigger = var.function_packages.trigger
-    success = var.function_packages.success
-    failure = var.function_packages.failure
-  }
+  # The naming module's <function>_function, <function>_role, <queue>_queue and <queue>_dlq.
+  function_names = { for fn in local.queue_functions : fn => local.names["${fn}_function"] }
+  role_names     = { for fn in local.queue_functions : fn => local.names["${fn}_role"] }
+  queue_names    = { for q in local.queues : q => local.names["${q}_queue"] }
+  dlq_names      = { for q in local.queues : q => local.names["${q}_dlq"] }
+  packages       = { for fn in local.queue_functions : fn => var.function_packages[fn] }
   reconciler = {
     function_name = local.names.reconciler
     role_name     = local.names.reconciler_role

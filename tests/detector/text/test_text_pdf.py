@@ -7,6 +7,7 @@ import pytest
 
 from detector.config import DetectorConfig
 from detector.opencv_detector import OpenCVDetector
+from detector_dev.pdf import pdf_document
 
 PT_PER_M_AT_1_50 = 1000 / 25.4 * 72 / 50  # points of paper per metre of building at 1:50
 
@@ -38,28 +39,7 @@ def vector_plan_pdf(title: str) -> bytes:
         text("2.50 x 3.00", x0 + 2 * t + w1 + w2 / 2 - 22, cy - 6),
         text(title, 300, 120, 12),
     ]
-    stream = "\n".join(ops).encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    return pdf_document("\n".join(ops).encode(), size_pt=(595, 842), fonts={"F1": "Helvetica"})
 
 
 @pytest.fixture(scope="module")

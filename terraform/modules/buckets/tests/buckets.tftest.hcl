@@ -1,11 +1,6 @@
 # Encryption, public access block, TLS-only policy, lifecycle and the upload notification.
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "111122223333" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
+  source = "../../mocks"
 }
 
 override_resource {

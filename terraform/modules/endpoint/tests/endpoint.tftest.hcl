@@ -1,26 +1,21 @@
 # Scale to zero and back, async output wiring, least-privilege execution role.
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "111122223333" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::111122223333:role/LocationDetection-test-SageMakerRole" }
-  }
-  mock_resource "aws_appautoscaling_policy" {
-    defaults = { arn = "arn:aws:autoscaling:eu-west-1:111122223333:scalingPolicy:00000000-0000-0000-0000-000000000000:resource/sagemaker/endpoint/location-detector-test/variant/AllTraffic:policyName/mock" }
-  }
-  mock_resource "aws_sagemaker_endpoint_configuration" {
-    defaults = { name = "location-detector-test-20260101000000000000000001" }
-  }
+  source = "../../mocks"
+}
+
+# The policies as the AWS provider renders them: aws_iam_policy_document is computed by the
+# provider itself, offline. The real provider with dummy credentials plans it (nothing is
+# called); the account id, which only AWS knows, is overridden. Its runs come first: on an
+# empty state a plan refreshes nothing, so the mock's resources never reach the real provider.
+provider "aws" {
+  alias                       = "offline"
+  region                      = "eu-west-1"
+  access_key                  = "mock"
+  secret_key                  = "mock"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
 }
 
 variables {
@@ -37,6 +32,25 @@ variables {
   success_topic_arn           = "arn:aws:sns:eu-west-1:111122223333:location-detection-inference-test"
   error_topic_arn             = "arn:aws:sns:eu-west-1:111122223333:location-detection-inference-errors-test"
   kms_key_arn                 = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000"
+}
+
+run "create_grant_only_for_aws_resources" {
+  command   = plan
+  providers = { aws = aws.offline }
+
+  override_data {
+    target = data.aws_caller_identity.current
+    values = { account_id = "111122223333" }
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(data.aws_iam_policy_document.permissions.json).Statement :
+      try(s.Condition.Bool["kms:GrantIsForAWSResource"], "") == "true"
+      if contains(flatten([s.Action]), "kms:CreateGrant")
+    ])
+    error_message = "kms:CreateGrant must carry kms:GrantIsForAWSResource = true."
+  }
 }
 
 run "scales_to_zero_and_back" {

@@ -1,21 +1,7 @@
 # Each Lambda: DLQ behind its queue, tracing, partial batch responses, the contract's
 # environment, and a role that names only its own resources.
 mock_provider "aws" {
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::111122223333:role/mock" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/mock" }
-  }
-  mock_resource "aws_lambda_function" {
-    defaults = { arn = "arn:aws:lambda:eu-west-1:111122223333:function:mock" }
-  }
-  mock_resource "aws_cloudwatch_event_rule" {
-    defaults = { arn = "arn:aws:events:eu-west-1:111122223333:rule/mock" }
-  }
+  source = "../../mocks"
 }
 
 # Distinct queue ARNs and URLs, so the wiring below is checked queue by queue.
@@ -138,8 +124,8 @@ run "every_lambda_has_a_dlq_and_tracing" {
   }
 
   assert {
-    condition     = alltrue([for fn, g in aws_cloudwatch_log_group.this : g.name == "/aws/lambda/${var.function_names[fn]}" && g.retention_in_days > 0])
-    error_message = "Every Lambda must have its log group with a retention."
+    condition     = keys(aws_cloudwatch_log_group.this) == keys(output.function_names) && alltrue([for fn, g in aws_cloudwatch_log_group.this : g.name == "/aws/lambda/${output.function_names[fn]}" && g.retention_in_days > 0])
+    error_message = "Every Lambda, the reconciler too, must have its log group with a retention."
   }
 }
 
@@ -243,7 +229,7 @@ run "roles_name_only_their_own_resources" {
 
   assert {
     condition = alltrue([
-      for doc in [data.aws_iam_policy_document.this["trigger"], data.aws_iam_policy_document.this["failure"], data.aws_iam_policy_document.reconciler] :
+      for doc in [data.aws_iam_policy_document.this["trigger"], data.aws_iam_policy_document.this["failure"], data.aws_iam_policy_document.this["reconciler"]] :
       one([for s in doc.statement : s.resources if contains(s.actions, "sqs:SendMessage")]) == toset([aws_sqs_queue.source["uploads"].arn, aws_sqs_queue.dlq["uploads"].arn])
     ])
     error_message = "Retries go to the uploads queue, exhausted plans to its DLQ, and nowhere else."
@@ -256,8 +242,8 @@ run "roles_name_only_their_own_resources" {
 
   assert {
     condition = (
-      one([for s in data.aws_iam_policy_document.reconciler.statement : s.resources if contains(s.actions, "dynamodb:Query")]) == toset(["${var.table_arn}/index/status-deadline"]) &&
-      !contains(flatten([for s in data.aws_iam_policy_document.reconciler.statement : tolist(s.actions)]), "dynamodb:Scan")
+      one([for s in data.aws_iam_policy_document.this["reconciler"].statement : s.resources if contains(s.actions, "dynamodb:Query")]) == toset(["${var.table_arn}/index/status-deadline"]) &&
+      !contains(flatten([for s in data.aws_iam_policy_document.this["reconciler"].statement : tolist(s.actions)]), "dynamodb:Scan")
     )
     error_message = "The reconciler may Query the status index only, and never Scan."
   }

@@ -1,7 +1,20 @@
 mock_provider "aws" {
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
+  source = "../../mocks"
+}
+
+# The policies as the AWS provider renders them: aws_iam_policy_document is computed by the
+# provider itself, offline. The real provider with dummy credentials plans it (nothing is
+# called); the account id, which only AWS knows, is overridden. Its runs come first: on an
+# empty state a plan refreshes nothing, so the mock's resources never reach the real provider.
+provider "aws" {
+  alias                       = "offline"
+  region                      = "eu-west-1"
+  access_key                  = "mock"
+  secret_key                  = "mock"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
 }
 
 override_resource {
@@ -25,6 +38,29 @@ variables {
   failure_queue = {
     arn = "arn:aws:sqs:eu-west-1:111122223333:location-detection-failure-test"
     url = "https://sqs.eu-west-1.amazonaws.com/111122223333/location-detection-failure-test"
+  }
+}
+
+run "only_the_endpoint_role_publishes" {
+  command   = plan
+  providers = { aws = aws.offline }
+
+  override_data {
+    target = data.aws_caller_identity.current
+    values = { account_id = "111122223333" }
+  }
+
+  assert {
+    condition = alltrue([
+      for topic, name in { success = var.success_topic_name, error = var.error_topic_name } : alltrue([
+        for s in jsondecode(data.aws_iam_policy_document.topic[topic].json).Statement :
+        s.Resource == "arn:aws:sns:eu-west-1:111122223333:${name}" && s.Action == "sns:Publish" && (
+          s.Effect == "Allow" ? s.Principal.AWS == var.publisher_role_arn :
+          s.Principal.AWS == "*" && s.Condition.ArnNotEquals["aws:PrincipalArn"] == var.publisher_role_arn
+        )
+      ]) && length(jsondecode(data.aws_iam_policy_document.topic[topic].json).Statement) == 2
+    ])
+    error_message = "Each topic allows Publish to the endpoint role and denies it to every other principal, on that topic only."
   }
 }
 

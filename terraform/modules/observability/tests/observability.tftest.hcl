@@ -1,13 +1,20 @@
 mock_provider "aws" {
-  mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
-  mock_resource "aws_sns_topic" {
-    defaults = { arn = "arn:aws:sns:eu-west-1:111122223333:location-detection-alerts-test" }
-  }
+  source = "../../mocks"
+}
+
+# The policies as the AWS provider renders them: aws_iam_policy_document is computed by the
+# provider itself, offline. The real provider with dummy credentials plans it (nothing is
+# called); the account id, which only AWS knows, is overridden. Its runs come first: on an
+# empty state a plan refreshes nothing, so the mock's resources never reach the real provider.
+provider "aws" {
+  alias                       = "offline"
+  region                      = "eu-west-1"
+  access_key                  = "mock"
+  secret_key                  = "mock"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
 }
 
 variables {
@@ -23,6 +30,28 @@ variables {
   }
   queue_names = { uploads = "uploads", success = "success", failure = "failure" }
   dlq_names   = { uploads = "uploads-dlq", success = "success-dlq", failure = "failure-dlq" }
+}
+
+run "only_this_accounts_alarms_publish_alerts" {
+  command   = plan
+  providers = { aws = aws.offline }
+
+  override_data {
+    target = data.aws_caller_identity.current
+    values = { account_id = "111122223333" }
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_sns_topic_policy.alerts.policy).Statement : (
+        s.Principal.Service == "cloudwatch.amazonaws.com" && s.Action == "sns:Publish" &&
+        s.Resource == "arn:aws:sns:eu-west-1:111122223333:location-detection-alerts-test" &&
+        s.Condition.StringEquals["aws:SourceAccount"] == "111122223333" &&
+        s.Condition.ArnLike["aws:SourceArn"] == "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:location-detection-test-*"
+      )
+    ]) && length(jsondecode(aws_sns_topic_policy.alerts.policy).Statement) == 1
+    error_message = "CloudWatch may publish to the alerts topic only for this account's alarms of this stack."
+  }
 }
 
 run "dashboard_shows_the_pipeline" {

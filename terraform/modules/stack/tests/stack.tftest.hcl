@@ -25,6 +25,11 @@ run "composes_one_environment" {
   }
 
   assert {
+    condition     = output.function_names.trigger == "LocationDetection-dev-InferenceTrigger" && output.function_names.failure == "LocationDetection-dev-InferenceFailure"
+    error_message = "Each function is named by the naming module's name for its role."
+  }
+
+  assert {
     condition     = output.names.blueprints_bucket == "location-detection-blueprints-dev-111122223333" && output.names.results_bucket == "location-detection-results-dev-111122223333"
     error_message = "Bucket names end with the account id unless a suffix is chosen: unique by construction."
   }
