@@ -88,13 +88,29 @@ run "intermediate_files_expire_final_documents_stay" {
   command = apply
 
   assert {
-    condition     = toset([for r in aws_s3_bucket_lifecycle_configuration.results.rule : one(r.filter).prefix if length(r.expiration) > 0]) == toset(["sagemaker-output/", "sagemaker-failures/"])
-    error_message = "Only the async output and failure prefixes expire in the results bucket."
+    condition = (
+      toset([for r in aws_s3_bucket_lifecycle_configuration.this["results"].rule : one(r.filter).prefix if length(r.expiration) > 0]) == toset(["sagemaker-output/", "sagemaker-failures/"]) &&
+      alltrue([for r in aws_s3_bucket_lifecycle_configuration.this["blueprints"].rule : length(r.expiration) == 0])
+    )
+    error_message = "Only the async output and failure prefixes expire (results bucket); by default no upload does."
   }
 
   assert {
-    condition     = alltrue([for r in concat(aws_s3_bucket_lifecycle_configuration.results.rule, aws_s3_bucket_lifecycle_configuration.blueprints.rule) : length(r.abort_incomplete_multipart_upload) == 1])
+    condition     = alltrue([for r in concat(aws_s3_bucket_lifecycle_configuration.this["results"].rule, aws_s3_bucket_lifecycle_configuration.this["blueprints"].rule) : length(r.abort_incomplete_multipart_upload) == 1])
     error_message = "Every lifecycle rule must abort incomplete multipart uploads."
+  }
+}
+
+run "uploads_expire_only_when_asked" {
+  command = plan
+
+  variables {
+    blueprint_expiration_days = 30
+  }
+
+  assert {
+    condition     = [for r in aws_s3_bucket_lifecycle_configuration.this["blueprints"].rule : one(r.filter).prefix if length(r.expiration) > 0] == ["blueprints/"]
+    error_message = "blueprint_expiration_days expires the uploads prefix of the blueprints bucket (by default nothing there expires)."
   }
 }
 
