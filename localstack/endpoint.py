@@ -56,6 +56,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from detector.s3url import parse_s3_url
+from localrun.processes import log_to_stderr
 
 logger = logging.getLogger("localstack.endpoint")
 
@@ -582,11 +583,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--log-level", default="INFO")
     args = p.parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    log_to_stderr(args.log_level)
     serve(
         args.emulator_url,
         args.container_url,

@@ -62,6 +62,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from localrun.processes import log_to_stderr
+
 logger = logging.getLogger("localstack.lambda_runner")
 
 WORKER = Path(__file__).with_name("lambda_worker.py")
@@ -662,11 +664,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ready-file", type=Path, help="written (JSON) once every poller runs")
     p.add_argument("--log-level", default="INFO")
     args = p.parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    log_to_stderr(args.log_level)
     work_dir = args.work_dir or Path(tempfile.mkdtemp(prefix="lambda-runner-"))
     runner = Runner(
         args.emulator_url, args.sagemaker_runtime_url, args.functions_dir, args.region, work_dir

@@ -57,7 +57,9 @@ class SqsFunction:
     on the key `event_key_jmespath` selects from its argument.
     """
 
-    def __init__(self, settings: CommonSettings, model: type[BaseModel], event_key_jmespath: str):
+    def __init__(
+        self, settings: CommonSettings, model: type[BaseModel], event_key_jmespath: str
+    ) -> None:
         self._persistence, self._idempotency = idempotency_for(settings, event_key_jmespath)
         self._processor = LoggingBatchProcessor(model=model)
 
@@ -75,7 +77,8 @@ class SqsFunction:
 
         @entry_point
         def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-            # A step in progress when the invocation times out is retried once it would have ended.
+            # In-progress records expire at this invocation's time limit: a redelivery after a
+            # timeout runs the step again instead of being refused as still in progress.
             self._idempotency.register_lambda_context(context)
             return process_partial_response(
                 event=event,

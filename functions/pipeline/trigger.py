@@ -91,17 +91,8 @@ def requests_from_record(record: UploadsRecord) -> list[SubmitRequest]:
         count(MESSAGES_IGNORED)
         return []
     if isinstance(body, RetryMessage):
-        return [
-            SubmitRequest(
-                bucket=body.bucket,
-                key=body.key,
-                version_id=body.version_id,
-                etag=body.etag,
-                attempt=body.attempt,
-                uploaded_at=body.uploaded_at,
-                budget_started_at=body.budget_started_at,
-            )
-        ]
+        # The attempt the message names: its fields but the message's kind and reason.
+        return [SubmitRequest(**body.model_dump(include=set(SubmitRequest.model_fields)))]
     assert isinstance(body, S3Model)
     requests = []
     for s3_record in body.Records:

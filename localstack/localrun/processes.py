@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +26,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 class PipelineError(Exception):
     """The local pipeline could not be started, or a plan did not go through."""
+
+
+def log_to_stderr(level: str) -> None:
+    """A service's logging: timestamped lines on stderr (`Supervisor.start` logs it to a file)."""
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
 
 
 def http_ok(url: str, timeout: float = 2) -> bool:

@@ -3,9 +3,9 @@ time, on the real pipeline of conftest.py (moto server, the real Lambda zips, th
 `model/serve`). What must hold: every upload ends in exactly one final document, a failure that
 is not the plan's fault is retried until it succeeds, and nothing is processed twice.
 
-envs/local deploys a short retry budget (`retry_budget_seconds`), a short invocation timeout and
-a one-minute reconciler schedule, so each test outlasts the old behaviour (three attempts in
-about 9 s) and still ends within a few minutes.
+envs/local deploys a retry budget (`retry_budget_seconds`, 30 min) far beyond the old behaviour
+(three attempts in about 9 s), a short invocation timeout and a one-minute reconciler schedule,
+so each test outlasts the old budget and still ends within a few minutes.
 """
 
 from __future__ import annotations

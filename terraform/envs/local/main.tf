@@ -54,11 +54,12 @@ module "stack" {
   max_instance_count          = 1
   event_sources_enabled       = var.event_sources_enabled
   retry_base_delay_seconds    = var.retry_base_delay_seconds
-  # Small enough for the fault tests to outlast and to see the reconciler at work.
+  # A short invocation timeout lets the fault tests see the reconciler at work within a minute;
+  # the queue TTL, like the budget, outlasts a local burst (SageMaker's default is 6 h).
   retry_budget_seconds       = var.retry_budget_seconds
   retry_max_delay_seconds    = 10
   invocation_timeout_seconds = 30
-  request_ttl_seconds        = 120
+  request_ttl_seconds        = 1800
   reconcile_margin_seconds   = 10
   reconcile_schedule         = "rate(1 minute)"
 }
