@@ -75,10 +75,9 @@ def test_a_complex_pdf_is_a_final_client_error_from_the_server(
     assert doc["error"]["type"] == "PdfTooComplexError"
     assert doc["error"]["retryable"] is False
     assert elapsed < 6, elapsed
-    # The pdfium lock is free again: an ordinary PDF is answered at once.
-    t0 = time.monotonic()
+    # The pdfium lock is free again: an ordinary PDF is answered (a lock still held would
+    # block it past the client's timeout). Not timed: under load a plan takes seconds.
     assert srv.invoke(pdf_of(drawn_page(11)), "application/pdf").status == 200
-    assert time.monotonic() - t0 < 5
     assert srv.ping_status() == 200
 
 

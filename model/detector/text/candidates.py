@@ -20,6 +20,8 @@ MIN_LETTER = 1 / 250
 MAX_LETTER = 1 / 18
 STRAIGHT = 2.0  # (letter heights) straight runs longer than this are drawn lines
 MIN_LETTER_PX = 5  # smaller cannot be read, whatever the page size
+RUN = 8  # touching letters form a piece at most this many times as long as it is tall
+MARK = 1.5  # (letter heights) marks beside letters (dots, the x of "3 x 4") are no bigger
 JOIN = 1.3  # letters of a line are at most this many letter heights apart (a space)
 
 
@@ -59,17 +61,24 @@ def letter_mask(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     _, lab, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
     w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     area = stats[:, cv2.CC_STAT_AREA]
-    big = np.maximum(w, h)
+    big, short = np.maximum(w, h), np.minimum(w, h)
     # a letter: short side and long side within the letter range (an "l" or "1" is thin,
     # an "m" is wide), and not a long thin stroke (a line or an arc's piece)
-    ok = (big >= lo) & (big <= hi) & (np.minimum(w, h) <= hi) & (area >= 0.08 * w * h)
+    single = (big >= lo) & (big <= hi) & (short <= hi) & (area >= 0.08 * w * h)
+    # letters that touch ("room" in a bold font) are one piece: a letter tall, a few wide,
+    # and as full of ink as letters are (a line's piece is not)
+    run = (short >= lo) & (short <= hi) & (big <= RUN * short) & (area >= 0.25 * w * h)
+    ok = single | run
     ok[0] = False
     if not ok.any():
         empty = np.zeros(ink.shape, bool)
         return empty, empty, 0.0
-    small = (big <= hi) & (np.minimum(w, h) <= hi)
-    small[0] = False
-    return ok[lab], small[lab], float(np.median(np.where(w[ok] > h[ok], w[ok], h[ok])))
+    letter_px = float(np.median(np.where(single, big, short)[ok]))
+    # marks: letters, and what is no bigger than one (a door swing's end is no mark: it
+    # would join a name beside it into a block too tall for a line)
+    marks = (big <= MARK * letter_px) | ok
+    marks[0] = False
+    return ok[lab], marks[lab], letter_px
 
 
 def _lines(
@@ -99,7 +108,9 @@ def _lines(
             continue  # a letter or two stacked is no turned line
         if h > 2.5 * letter_px or w < 0.5 * h:
             continue  # symbols, or letters stacked on each other
-        if letters_k < 2 and w < 2 * letter_px:
+        if h < 0.5 * letter_px:
+            continue  # dashes and short strokes in a row: no letter is this low
+        if letters_k < 2 and w < 1.5 * h:
             continue  # one mark alone: a fixture's letter, an arrow head, a speck
         box = (int(y), int(x), int(h), int(w)) if vertical else (int(x), int(y), int(w), int(h))
         out.append(TextLine(box, letters_k, letter_px, vertical))

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 MODEL_PACKAGE = "rapidocr"
 MODEL_FILE = "PP-OCRv6_rec_small.onnx"
 INPUT_HEIGHT = 48  # the recogniser's fixed input height (px)
+LATIN_MARKS = "×°’′″"  # outside Latin-1 and Latin Extended-A, but written on plans
 MAX_INPUT_WIDTH = 1600  # longer crops are squeezed: a room name is never this long
 
 
@@ -67,7 +68,12 @@ class Recogniser:
         self._input = self._session.get_inputs()[0].name
         chars = self._session.get_modelmeta().custom_metadata_map["character"].splitlines()
         # CTC: index 0 is the blank, the model's list follows, then the space
-        self._chars = np.array(["", *chars, " "], dtype=object)
+        every = ["", *chars, " "]
+        # Plans in Latin scripts: the recogniser reads Chinese as well, and where a mark or a
+        # stroke across a word looks like a Chinese character more than a letter, the letter
+        # it looks like most is the better reading ("St山" is "Stu"). The blank is kept.
+        self._keep = np.array([i for i, c in enumerate(every) if _latin(c)], np.int64)
+        self._chars = np.array(every, dtype=object)[self._keep]
         self._lock = threading.Lock()
 
     def read(self, crops: list[np.ndarray]) -> list[Reading]:
@@ -102,6 +108,7 @@ class Recogniser:
         return [r for r in out if r is not None]
 
     def _decode(self, probs: np.ndarray) -> Reading:
+        probs = probs[:, self._keep]
         idx = probs.argmax(axis=1)
         conf = probs.max(axis=1)
         keep = idx != 0
@@ -110,6 +117,12 @@ class Recogniser:
             return Reading("", 0.0)
         text = "".join(self._chars[idx[keep]])
         return Reading(text.strip(), float(conf[keep].mean()))
+
+
+def _latin(chars: str) -> bool:
+    """Whether a recogniser class is Latin script, digits, punctuation or a plan's marks
+    (the blank, "" too)."""
+    return all(ord(c) < 0x180 or c in LATIN_MARKS for c in chars)
 
 
 def _normalised(crop: np.ndarray) -> np.ndarray:

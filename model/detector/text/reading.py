@@ -29,6 +29,8 @@ M2_TO_FT2 = 1 / 0.3048**2
 MIN_CONFIDENCE = 0.6  # readings the recogniser is less sure of are dropped
 MAX_ROWS_PER_ROOM = 6  # a room holds a name, a size or two; more is furniture or hatching
 CROP_MARGIN = 0.3  # (letter heights) around a line when it is cut out for reading
+SPLIT = 3.0  # (letter heights) pieces of a row closer than this are read as one line
+NAME_ROWS = 1.6  # (size line heights) a name printed above its size is at most this tall
 END_MARGIN = 1.0  # (letter heights) before and after it
 
 
@@ -78,6 +80,19 @@ def room_at(index: np.ndarray, x: float, y: float) -> int | None:
     return k - 1 if k else None
 
 
+def room_around(index: np.ndarray, line: TextLine) -> int | None:
+    """The room most of the paper around a line of text belongs to (None: outside every
+    room). The paper around it, not its centre: a name whose letters touch a door's leaf
+    can be cut out of its room's polygon, which then goes around it."""
+    x, y, w, h = line.box
+    m = max(2, round(line.letter_px))
+    around = index[max(0, y - m) : y + h + m, max(0, x - m) : x + w + m]
+    counts = np.bincount(around.ravel())
+    counts[0] = 0
+    k = int(counts.argmax())
+    return k - 1 if counts[k] else None
+
+
 def _crop(grey: np.ndarray, line: TextLine) -> np.ndarray:
     x, y, w, h = line.box
     m = max(2, round(CROP_MARGIN * line.letter_px))
@@ -93,9 +108,38 @@ def _crop(grey: np.ndarray, line: TextLine) -> np.ndarray:
     return np.ascontiguousarray(crop)
 
 
-def _line_rows(lines: list[TextLine]) -> list[list[TextLine]]:
-    """A room's candidate lines in reading order, grouped into rows (pieces of one line of
-    text split at a wide space); lines running down the page come last, one row each."""
+def room_centre(room: Room) -> tuple[float, float]:
+    """The centre of a room's area (px), where plans print its name and size."""
+    m = cv2.moments(np.asarray(room.polygon, np.float32).reshape(-1, 1, 2))
+    if m["m00"] <= 0:
+        x0, y0, x1, y1 = room.bbox
+        return (x0 + x1) / 2, (y0 + y1) / 2
+    return m["m10"] / m["m00"], m["m01"] / m["m00"]
+
+
+def _joined(row: list[TextLine]) -> list[TextLine]:
+    """A row's pieces with those at most `SPLIT` letter heights apart made one line: a word
+    that a door's swing or a drawn line crosses is found in pieces ("Recep", "tion"), and
+    read whole only with the stroke between them in the crop."""
+    row = sorted(row, key=lambda ln: ln.box[0])
+    out = [row[0]]
+    for ln in row[1:]:
+        last = out[-1]
+        x, y, w, h = last.box
+        if ln.box[0] - (x + w) > SPLIT * ln.letter_px:
+            out.append(ln)
+            continue
+        x1 = max(x + w, ln.box[0] + ln.box[2])
+        y0, y1 = min(y, ln.box[1]), max(y + h, ln.box[1] + ln.box[3])
+        out[-1] = TextLine((x, y0, x1 - x, y1 - y0), last.letters + ln.letters, ln.letter_px)
+    return out
+
+
+def _line_rows(lines: list[TextLine], centre: tuple[float, float]) -> list[list[TextLine]]:
+    """A room's candidate lines in the order to read them, grouped into rows (pieces of one
+    line of text split at a wide space): rows nearest the room's `centre` first (a name and
+    size are printed there; a hob's rings or a fixture's mark by a wall are not), lines
+    running down the page last, one row each."""
     flat = sorted((ln for ln in lines if not ln.vertical), key=lambda ln: ln.centre[1])
     rows: list[list[TextLine]] = []
     for ln in flat:
@@ -103,6 +147,14 @@ def _line_rows(lines: list[TextLine]) -> list[list[TextLine]]:
             rows[-1].append(ln)
         else:
             rows.append([ln])
+
+    def distance(row: list[TextLine]) -> float:
+        x0 = min(ln.box[0] for ln in row)
+        x1 = max(ln.box[0] + ln.box[2] for ln in row)
+        return float(np.hypot((x0 + x1) / 2 - centre[0], row[0].centre[1] - centre[1]))
+
+    rows = [_joined(row) for row in rows]
+    rows.sort(key=distance)
     rows += [[ln] for ln in sorted((ln for ln in lines if ln.vertical), key=lambda ln: ln.box)]
     return rows
 
@@ -132,10 +184,12 @@ def read_lines(
     index = room_index(grey.shape, rooms)
     by_room: dict[int, list[TextLine]] = {}
     for line in text_lines(ink):
-        room = room_at(index, *line.centre)
+        room = room_around(index, line)
         if room is not None:
             by_room.setdefault(room, []).append(line)
-    queues = {k: _line_rows(v)[:MAX_ROWS_PER_ROOM] for k, v in by_room.items()}
+    queues = {
+        k: _line_rows(v, room_centre(rooms[k]))[:MAX_ROWS_PER_ROOM] for k, v in by_room.items()
+    }
     if not queues:
         return [], True
     words: dict[int, list[Word]] = {k: [] for k in queues}
@@ -162,7 +216,61 @@ def read_lines(
             complete = t.label is not None and t.dimensions is not None
             if complete or done[k] >= len(queues[k]) or not found_any:
                 open_rooms.discard(k)
+    if time.thread_time() - start > budget_s:
+        return [w for k in sorted(words) for w in words[k]], False
+    _read_names_above_sizes(grey, ink, words, recogniser)
     return [w for k in sorted(words) for w in words[k]], True
+
+
+def _read_names_above_sizes(grey, ink, words: dict[int, list[Word]], recogniser) -> None:
+    """A second look for the name of each room whose size was read but no name: the row of
+    ink just above the size, where plans print the name. Its letters were no line of their
+    own when a door's swing touches them ("WC" on the arc's end). Only a reading that
+    names a room type is kept: this row is a guess, and a confident wrong name is worse
+    than none."""
+    bands: list[tuple[int, TextLine]] = []
+    for k, ws in words.items():
+        t = room_text(ws)
+        if t.label is not None or t.dimensions is None:
+            continue
+        size = next(w for w in ws if parse_dimensions(w.text) is not None)
+        band = name_band(ink, tuple(int(v) for v in size.box))
+        if band is not None:
+            bands.append((k, band))
+    if not bands:
+        return
+    readings = recogniser.read([_crop(grey, ln) for _, ln in bands])
+    for (k, line), reading in zip(bands, readings, strict=True):
+        if reading.confidence < MIN_CONFIDENCE or not looks_like_name(reading.text):
+            continue
+        if type_of_label(correct_name(reading.text.strip())) is not None:
+            words[k].append(Word(reading.text, line.box, reading.confidence, k))
+
+
+def name_band(ink: np.ndarray, size_box: tuple[int, int, int, int]) -> TextLine | None:
+    """The row of ink just above a room's size line (box [x, y, w, h], px), as a line to
+    read: from the first rows above it that hold as much ink as text does, up to
+    `NAME_ROWS` of the size's heights; as wide as the size and the ink beside it."""
+    x, y, w, h = size_box
+    W = ink.shape[1]
+    x0, x1 = max(0, x - h), min(W, x + w + h)
+    top = max(0, y - 3 * h)
+    rows = ink[top:y, x0:x1].sum(axis=1)[::-1]  # upwards from the size line
+    if rows.size == 0 or rows.max() == 0:
+        return None
+    start = int(np.argmax(rows >= 0.25 * rows.max()))
+    y1 = y - start
+    y0 = max(0, y1 - round(NAME_ROWS * h))
+    band = ink[y0:y1]
+    # wider while the columns beside hold ink (a name longer than its size line)
+    for _ in range(4):
+        if x0 > 0 and band[:, max(0, x0 - h) : x0].any():
+            x0 = max(0, x0 - h)
+        if x1 < W and band[:, x1 : x1 + h].any():
+            x1 = min(W, x1 + h)
+    if y1 - y0 < 0.5 * h:
+        return None
+    return TextLine((x0, y0, x1 - x0, y1 - y0), 0, float(h))
 
 
 def _rows(words: list[Word]) -> list[str]:
@@ -186,6 +294,12 @@ def _rows(words: list[Word]) -> list[str]:
     return out
 
 
+def _name_of(row: str) -> str:
+    """A name as read, corrected, without the mark a stroke after it is read as (a comma,
+    a slash)."""
+    return correct_name(row.strip().rstrip(",;:/\\|").strip())
+
+
 @dataclass(frozen=True)
 class RoomText:
     label: str | None
@@ -205,7 +319,7 @@ def room_text(words: list[Word]) -> RoomText:
         if d is not None:
             dims.append(d)
         elif looks_like_name(row):
-            names.append(correct_name(row.strip()))
+            names.append(_name_of(row))
     label = re.sub(r"\s+", " ", " ".join(names)).strip() or None
     metric = [d for d in dims if d.system == "metric"]
     chosen = (metric or dims or [None])[0]

@@ -344,5 +344,8 @@ def _corrected_word(word: str) -> str:
 
 def correct_name(text: str) -> str:
     """A name as read, with words that OCR got one or two letters wrong (or lost the first
-    letters of) set to the vocabulary word they are unmistakably ("Dirim" -> "Dining")."""
+    letters of) set to the vocabulary word they are unmistakably ("Dirim" -> "Dining").
+    A capital after a small letter starts a word: the space the recogniser lost
+    ("LivinlgRoom" -> "Living Room")."""
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
     return re.sub(r"[^\W\d_]+", lambda m: _corrected_word(m.group(0)), text)
