@@ -10,8 +10,12 @@ locals {
   # blueprint_expiration_days is set; the async endpoint's raw .out and failure files are
   # intermediate: the final document is under results/.
   expiring = {
-    blueprints = { for k in ["blueprints"] : k => var.blueprint_expiration_days if var.blueprint_expiration_days > 0 }
-    results    = { for k in ["output", "failures"] : k => var.intermediate_expiration_days }
+    # Pinned inputs are copied again by every attempt, so they only need to outlive one.
+    blueprints = merge(
+      { inputs = var.intermediate_expiration_days },
+      { for k in ["blueprints"] : k => var.blueprint_expiration_days if var.blueprint_expiration_days > 0 },
+    )
+    results = { for k in ["output", "failures"] : k => var.intermediate_expiration_days }
   }
 }
 
