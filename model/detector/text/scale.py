@@ -92,10 +92,12 @@ def scale_from_dimensions(rooms: Sequence[RoomSides]) -> Scale:
     values = np.array([x for _, x in measured])
     med = float(np.median(values))
     inlier = np.abs(values / med - 1) <= OUTLIER
-    scale = float(np.median(values[inlier]))
     outliers = tuple(rid for (rid, _), ok in zip(measured, inlier, strict=True) if not ok)
     outliers += tuple(rid for rid, x in ratios if x is None)
     n_in = int(inlier.sum())
+    if n_in == 0:  # an even count of rooms that all disagree: the median agrees with none
+        return Scale(None, "none", 0.0, len(measured), outliers)
+    scale = float(np.median(values[inlier]))
     confidence = min(1.0, n_in / 3) * n_in / len(measured)
     if n_in == 1 and len(measured) == 1:
         confidence *= 0.5  # one room says so, nothing checks it

@@ -5,6 +5,18 @@ locals {
     blueprints = var.blueprints_bucket_name
     results    = var.results_bucket_name
   }
+
+  # The prefixes that expire, by bucket, with their age in days. Uploads only when
+  # blueprint_expiration_days is set; the async endpoint's raw .out and failure files are
+  # intermediate: the final document is under results/.
+  expiring = {
+    # Pinned inputs are copied again by every attempt, so they only need to outlive one.
+    blueprints = merge(
+      { inputs = var.intermediate_expiration_days },
+      { for k in ["blueprints"] : k => var.blueprint_expiration_days if var.blueprint_expiration_days > 0 },
+    )
+    results = { for k in ["output", "failures"] : k => var.intermediate_expiration_days }
+  }
 }
 
 # Access logging and cross-region replication are account-level decisions (a central log
@@ -13,7 +25,7 @@ locals {
 resource "aws_s3_bucket" "this" {
   #checkov:skip=CKV_AWS_18:Server access logging needs a log bucket, an account-level choice this stack does not own; it is not enabled here (terraform/README.md, "checkov skips").
   #checkov:skip=CKV_AWS_144:Cross-region replication is a per-account DR decision; results can be recomputed from the blueprints.
-  #checkov:skip=CKV2_AWS_61:Both buckets have lifecycle rules (aws_s3_bucket_lifecycle_configuration.blueprints and .results below); checkov cannot link them to a for_each bucket.
+  #checkov:skip=CKV2_AWS_61:Both buckets have lifecycle rules (aws_s3_bucket_lifecycle_configuration.this below); checkov cannot link them to a for_each bucket.
   #checkov:skip=CKV2_AWS_62:Only the blueprints bucket needs event notifications (the results bucket is written by the pipeline itself).
   for_each = local.buckets
 
@@ -93,8 +105,10 @@ resource "aws_s3_bucket_policy" "this" {
   depends_on = [aws_s3_bucket_public_access_block.this]
 }
 
-resource "aws_s3_bucket_lifecycle_configuration" "blueprints" {
-  bucket = aws_s3_bucket.this["blueprints"].id
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket = each.value.id
 
   rule {
     id     = "housekeeping"
@@ -109,56 +123,20 @@ resource "aws_s3_bucket_lifecycle_configuration" "blueprints" {
     }
   }
 
+  # One rule per expiring prefix of this bucket (local.expiring: prefix key => days).
   dynamic "rule" {
-    for_each = var.blueprint_expiration_days > 0 ? [var.blueprint_expiration_days] : []
+    for_each = local.expiring[each.key]
     content {
-      id     = "expire-blueprints"
+      id     = "expire-${rule.key}"
       status = "Enabled"
       filter {
-        prefix = var.prefixes.blueprints
+        prefix = var.prefixes[rule.key]
       }
       abort_incomplete_multipart_upload {
         days_after_initiation = 7
       }
       expiration {
         days = rule.value
-      }
-    }
-  }
-
-  depends_on = [aws_s3_bucket_versioning.this]
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "results" {
-  bucket = aws_s3_bucket.this["results"].id
-
-  rule {
-    id     = "housekeeping"
-    status = "Enabled"
-    filter {}
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 7
-    }
-    noncurrent_version_expiration {
-      noncurrent_days = var.noncurrent_version_expiration_days
-    }
-  }
-
-  # The raw .out files and failure files are intermediate: the final document is under results/.
-  dynamic "rule" {
-    for_each = { output = var.prefixes.output, failures = var.prefixes.failures }
-    content {
-      id     = "expire-${rule.key}"
-      status = "Enabled"
-      filter {
-        prefix = rule.value
-      }
-      abort_incomplete_multipart_upload {
-        days_after_initiation = 7
-      }
-      expiration {
-        days = var.intermediate_expiration_days
       }
     }
   }

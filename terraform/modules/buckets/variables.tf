@@ -19,9 +19,10 @@ variable "results_bucket_name" {
 }
 
 variable "prefixes" {
-  description = "Key prefixes (from the naming module, their one definition): blueprints (uploads), output (async endpoint .out files), failures (async endpoint errors), results (final documents). Each ends with a slash."
+  description = "Key prefixes (from the naming module, their one definition): blueprints (uploads), inputs (the trigger's pinned copies of uploaded versions), output (async endpoint .out files), failures (async endpoint errors), results (final documents). Each ends with a slash."
   type = object({
     blueprints = string
+    inputs     = string
     output     = string
     failures   = string
     results    = string
@@ -60,7 +61,7 @@ variable "noncurrent_version_expiration_days" {
 }
 
 variable "intermediate_expiration_days" {
-  description = "Days the async endpoint's raw output and failure files are kept (final documents under the results prefix are kept)."
+  description = "Days the async endpoint's raw output and failure files and the pinned inputs are kept (final documents under the results prefix and the uploads are kept)."
   type        = number
   default     = 30
 

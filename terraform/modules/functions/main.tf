@@ -58,12 +58,9 @@ locals {
     trigger = [
       # The uploaded version itself (HeadObject, the sniffed bytes, the copy's source).
       { sid = "ReadUploads", actions = ["s3:GetObject", "s3:GetObjectVersion"], resources = ["${var.blueprints_bucket_arn}/${var.prefixes.blueprints}*"] },
-      # Without ListBucket S3 answers 403 for a deleted upload, which reads as transient.
-      # Listing is limited to the uploads prefix.
-      {
-        sid        = "TellMissingUploads", actions = ["s3:ListBucket"], resources = [var.blueprints_bucket_arn],
-        conditions = [{ test = "StringLike", variable = "s3:prefix", values = ["${var.prefixes.blueprints}*"] }]
-      },
+      # Without ListBucket S3 answers 403 for a deleted upload, which reads as transient. No
+      # s3:prefix condition: S3's implicit check for a HeadObject names no prefix.
+      { sid = "TellMissingUploads", actions = ["s3:ListBucket"], resources = [var.blueprints_bucket_arn] },
       # The immutable copy of each uploaded version that the endpoint reads.
       { sid = "PinInputs", actions = ["s3:PutObject"], resources = ["${var.blueprints_bucket_arn}/${var.prefixes.inputs}*"] },
       { sid = "WriteResults", actions = ["s3:PutObject"], resources = [local.results_objects] },

@@ -42,6 +42,14 @@ def test_sides_that_disagree_measure_nothing():
     assert s == NO_SCALE
 
 
+def test_two_rooms_that_disagree_give_no_scale_not_nan():
+    # the median of two ratios far apart lies between them, near neither: no inlier at all
+    s = scale_from_dimensions([sides("a", 300, 200, 3.0, 2.0), sides("b", 300, 200, 6.0, 4.0)])
+    assert (s.px_per_m, s.method, s.confidence) == (None, "none", 0.0)
+    assert s.outliers == ("a", "b") and s.samples == 2
+    assert not s.known
+
+
 def test_stated_scale_on_a_pdf_page():
     # a page rendered at 150 dpi: 150/72 px per point; 1:100 -> 150 / 0.0254 / 100 px per m
     s = scale_from_stated(100, 150 / 72, "1:100")

@@ -13,7 +13,7 @@ override_resource {
 }
 
 variables {
-  prefixes               = { blueprints = "blueprints/", output = "sagemaker-output/", failures = "sagemaker-failures/", results = "results/" }
+  prefixes               = { blueprints = "blueprints/", inputs = "inputs/", output = "sagemaker-output/", failures = "sagemaker-failures/", results = "results/" }
   blueprints_bucket_name = "location-detection-blueprints-test"
   results_bucket_name    = "location-detection-results-test"
   kms_key_arn            = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000"
@@ -88,13 +88,29 @@ run "intermediate_files_expire_final_documents_stay" {
   command = apply
 
   assert {
-    condition     = toset([for r in aws_s3_bucket_lifecycle_configuration.results.rule : one(r.filter).prefix if length(r.expiration) > 0]) == toset(["sagemaker-output/", "sagemaker-failures/"])
-    error_message = "Only the async output and failure prefixes expire in the results bucket."
+    condition = (
+      toset([for r in aws_s3_bucket_lifecycle_configuration.this["results"].rule : one(r.filter).prefix if length(r.expiration) > 0]) == toset(["sagemaker-output/", "sagemaker-failures/"]) &&
+      [for r in aws_s3_bucket_lifecycle_configuration.this["blueprints"].rule : one(r.filter).prefix if length(r.expiration) > 0] == ["inputs/"]
+    )
+    error_message = "Only the async output and failure prefixes (results bucket) and the pinned inputs expire; by default no upload does."
   }
 
   assert {
-    condition     = alltrue([for r in concat(aws_s3_bucket_lifecycle_configuration.results.rule, aws_s3_bucket_lifecycle_configuration.blueprints.rule) : length(r.abort_incomplete_multipart_upload) == 1])
+    condition     = alltrue([for r in concat(aws_s3_bucket_lifecycle_configuration.this["results"].rule, aws_s3_bucket_lifecycle_configuration.this["blueprints"].rule) : length(r.abort_incomplete_multipart_upload) == 1])
     error_message = "Every lifecycle rule must abort incomplete multipart uploads."
+  }
+}
+
+run "uploads_expire_only_when_asked" {
+  command = plan
+
+  variables {
+    blueprint_expiration_days = 30
+  }
+
+  assert {
+    condition     = toset([for r in aws_s3_bucket_lifecycle_configuration.this["blueprints"].rule : one(r.filter).prefix if length(r.expiration) > 0]) == toset(["blueprints/", "inputs/"])
+    error_message = "blueprint_expiration_days expires the uploads prefix of the blueprints bucket (by default nothing there expires)."
   }
 }
 
@@ -102,7 +118,7 @@ run "rejects_prefixes_without_a_trailing_slash" {
   command = plan
 
   variables {
-    prefixes = { blueprints = "blueprints", output = "sagemaker-output/", failures = "sagemaker-failures/", results = "results/" }
+    prefixes = { blueprints = "blueprints", inputs = "inputs/", output = "sagemaker-output/", failures = "sagemaker-failures/", results = "results/" }
   }
 
   expect_failures = [var.prefixes]

@@ -192,12 +192,10 @@ run "roles_name_only_their_own_resources" {
   command = apply
 
   assert {
-    condition = one([
-      for s in data.aws_iam_policy_document.this["trigger"].statement : anytrue([
-        for c in s.condition : c.test == "StringLike" && c.variable == "s3:prefix" && length(c.values) == 1 && contains(c.values, "blueprints/*")
-      ]) if contains(s.actions, "s3:ListBucket")
-    ]) == true
-    error_message = "The trigger lists the uploads prefix only."
+    condition = [
+      for s in data.aws_iam_policy_document.this["trigger"].statement : s.resources if contains(s.actions, "s3:ListBucket")
+    ] == [toset([var.blueprints_bucket_arn])]
+    error_message = "The trigger may list the blueprints bucket (so a deleted upload is a 404, not a 403) and no other."
   }
 
   assert {
