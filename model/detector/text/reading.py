@@ -170,7 +170,7 @@ def read_lines(
     """Read the candidate lines inside rooms; returns the words and whether all were read.
 
     Reading goes in rounds over all rooms at once, a row of text per room per round (two in
-    the first), top to bottom, and stops for a room once it has a name and a size, or once
+    the first), nearest the room's centre first, and stops for a room once it has a name and a size, or once
     its first rows held neither (furniture marks): a room is read no further than it needs.
     Rounds stop when `budget_s` seconds of this thread's CPU time have passed: CPU time, not
     wall time, so a busy machine (other requests, other workers) reads the same lines and
