@@ -170,8 +170,9 @@ def read_lines(
     """Read the candidate lines inside rooms; returns the words and whether all were read.
 
     Reading goes in rounds over all rooms at once, a row of text per room per round (two in
-    the first), nearest the room's centre first, and stops for a room once it has a name and a size, or once
-    its first rows held neither (furniture marks): a room is read no further than it needs.
+    the first), nearest the room's centre first, and stops for a room once it has a name and
+    a size, or once its first rows held neither (furniture marks): a room is read no further
+    than it needs.
     Rounds stop when `budget_s` seconds of this thread's CPU time have passed: CPU time, not
     wall time, so a busy machine (other requests, other workers) reads the same lines and
     gives the same document; it still bounds a page with thousands of lines.
