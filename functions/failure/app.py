@@ -5,7 +5,7 @@ from __future__ import annotations
 import boto3
 
 from pipeline.callbacks import FailureDeps, handle_failure
-from pipeline.handler import notification_lambda_handler, start, status_table
+from pipeline.handler import FAILURE_KEY_PREFIX, notification_lambda_handler, start, status_table
 from pipeline.settings import FailureSettings
 
 settings = start(FailureSettings)
@@ -16,5 +16,5 @@ deps = FailureDeps(
     status=status_table(settings),
 )
 lambda_handler = notification_lambda_handler(
-    settings, lambda notification: handle_failure(notification, deps), key_prefix="failure#error"
+    settings, lambda notification: handle_failure(notification, deps), key_prefix=FAILURE_KEY_PREFIX
 )

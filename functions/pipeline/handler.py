@@ -28,6 +28,12 @@ from .status import StatusTable
 
 S = TypeVar("S", bound=CommonSettings)
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], Any]
+Handle = Callable[[SageMakerInferenceResult], dict[str, Any]]
+
+# One idempotency record per inference id and outcome, whoever handles it: the success or
+# failure function, or the reconciler finishing a plan whose notification it did not see.
+SUCCESS_KEY_PREFIX = "success#result"
+FAILURE_KEY_PREFIX = "failure#error"
 
 
 def start(settings_type: type[S]) -> S:
@@ -90,10 +96,31 @@ class SqsFunction:
         return lambda_handler
 
 
+class OncePerInference:
+    """`handle` run at most once per inference id (under `key_prefix`), by any function: a
+    second caller gets the first one's outcome, or `IdempotencyAlreadyInProgressError` while
+    it runs. So the reconciler and a late notification never both write a plan's document."""
+
+    def __init__(self, settings: CommonSettings, handle: Handle, key_prefix: str) -> None:
+        persistence, self._config = idempotency_for(settings, "inferenceId")
+        self._run = idempotent_function(
+            data_keyword_argument="notification",
+            persistence_store=persistence,
+            config=self._config,
+            key_prefix=key_prefix,
+        )(lambda notification: handle(notification))
+
+    def register_lambda_context(self, context: LambdaContext) -> None:
+        """In-progress records expire at this invocation's time limit (a crash mid-way does not
+        lock the inference out until the records' TTL)."""
+        self._config.register_lambda_context(context)
+
+    def __call__(self, notification: SageMakerInferenceResult) -> dict[str, Any]:
+        return self._run(notification=notification)  # type: ignore[no-any-return]
+
+
 def notification_lambda_handler(
-    settings: CommonSettings,
-    handle: Callable[[SageMakerInferenceResult], dict[str, Any]],
-    key_prefix: str,
+    settings: CommonSettings, handle: Handle, key_prefix: str
 ) -> LambdaHandler:
     """The entry point of a function fed SageMaker's notifications (SNS -> SQS): `handle` runs
     once per inference id; test notifications are counted and skipped."""

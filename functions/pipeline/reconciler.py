@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+)
 from botocore.exceptions import ClientError
 
 from .batch import plan_log_keys, start_record
@@ -32,6 +35,8 @@ from .retry import retry_or_give_up
 from .settings import ReconcilerSettings
 from .status import PlanRecord, StatusTable
 
+Handle = Callable[[SageMakerInferenceResult], dict[str, Any]]
+
 
 @dataclass
 class ReconcilerDeps:
@@ -40,6 +45,11 @@ class ReconcilerDeps:
     sqs: Any
     status: StatusTable
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # How a found output or failure object is handled. The Lambda passes the callbacks made
+    # idempotent per inference id as the success and failure functions make them, so a late
+    # notification and the reconciler never both write; by default, the callbacks themselves.
+    complete: Handle | None = None
+    fail: Handle | None = None
 
 
 def _last_modified(s3: Any, url: str | None) -> datetime | None:
@@ -94,7 +104,8 @@ def reconcile_plan(record: PlanRecord, deps: ReconcilerDeps, now: datetime) -> s
     written = _last_modified(deps.s3, record.output_location)
     if written is not None:
         logger.warning("no notification came; completing the plan from SageMaker's output")
-        outcome = handle_success(_notification(record, finished_at=written, failed=False), deps)
+        complete = deps.complete or (lambda n: handle_success(n, deps))
+        outcome = complete(_notification(record, finished_at=written, failed=False))
         return str(outcome["outcome"])
     written = _last_modified(deps.s3, record.failure_location)
     # A failure object older than this attempt is an earlier attempt's, already handled
@@ -103,7 +114,8 @@ def reconcile_plan(record: PlanRecord, deps: ReconcilerDeps, now: datetime) -> s
         record.submitted_at is None or written >= record.submitted_at - timedelta(seconds=1)
     ):
         logger.warning("no notification came; handling SageMaker's failure object")
-        outcome = handle_failure(_notification(record, finished_at=written, failed=True), deps)
+        fail = deps.fail or (lambda n: handle_failure(n, deps))
+        outcome = fail(_notification(record, finished_at=written, failed=True))
         return str(outcome["outcome"])
     if record.expires_at is not None and now < record.expires_at:
         # Maybe still queued in SageMaker (RequestTTLSeconds): look again when it cannot be.
@@ -139,12 +151,16 @@ def reconcile(deps: ReconcilerDeps) -> dict[str, int]:
         logger.set_correlation_id(record.inference_id)
         try:
             outcome = reconcile_plan(record, deps, now)
+        except IdempotencyAlreadyInProgressError:
+            # The notification came after all and its function is handling it right now.
+            logger.info("the notification is being handled: leaving the plan to it")
+            outcome = "in_progress"
         except Exception:
             # One bad plan must not starve the others; it stays overdue for the next run.
             logger.exception("could not reconcile the plan")
             outcome = "error"
         outcomes[outcome] += 1
-        if outcome not in ("deferred", "skipped", "error"):
+        if outcome not in ("deferred", "skipped", "error", "in_progress"):
             count(PLANS_RECONCILED)
     start_record()
     logger.info("reconciled", extra={"overdue": len(overdue), **outcomes})

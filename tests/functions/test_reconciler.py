@@ -72,6 +72,40 @@ def test_a_lost_success_notification_is_completed_from_the_output(
     assert {c["IndexName"] for c in query.calls} == {"status-deadline"}
 
 
+def test_a_late_notification_after_the_reconciler_writes_nothing(pipeline: Pipeline, sagemaker):
+    """The reconciler and the success function share one idempotency record per inference id:
+    the notification that turns up after the reconciler finished the plan rewrites nothing."""
+    run(pipeline.trigger, pipeline.upload("blueprints/late.png"))
+    [call] = pipeline.invocations.calls
+    notification = sagemaker.succeed(call, success_document(rooms=3))  # delayed, not lost
+    assert reconcile(pipeline, PAST_DEADLINE) == {"completed": 1}
+    run(pipeline.success, notification)
+    puts = [c for c in pipeline.result_puts.calls if c["Key"] == "results/blueprints/late.png.json"]
+    assert len(puts) == 1
+    assert pipeline.result("blueprints/late.png")["room_count"] == 3
+
+
+def test_a_notification_being_handled_is_left_to_its_function(pipeline: Pipeline, sagemaker):
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+    )
+
+    run(pipeline.trigger, pipeline.upload("blueprints/racing.png"))
+    [call] = pipeline.invocations.calls
+    sagemaker.succeed(call, success_document())
+
+    def busy(_notification: Any) -> dict[str, Any]:
+        raise IdempotencyAlreadyInProgressError("the success function holds it")
+
+    deps = pipeline.reconciler.deps
+    complete, deps.complete = deps.complete, busy
+    try:
+        assert reconcile(pipeline, PAST_DEADLINE) == {"in_progress": 1}
+    finally:
+        deps.complete = complete
+    assert pipeline.status(call["InferenceId"])["status"] == "SUBMITTED"  # untouched
+
+
 def test_no_output_waits_for_the_request_to_expire_then_resubmits(
     pipeline: Pipeline, sagemaker
 ) -> None:
