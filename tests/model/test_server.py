@@ -241,9 +241,7 @@ def test_sigterm_drains_the_request_in_flight(
     assert srv.proc.wait(timeout=30) == 0
 
 
-def test_sigterm_with_nothing_in_flight_exits_at_once(
-    server_factory: Any, model_dir: Path
-) -> None:
+def test_sigterm_with_nothing_in_flight_exits_at_once(server_factory: Any, model_dir: Path) -> None:
     """Idle workers stop at once, not after the graceful timeout (25 s), and none aborts.
 
     A worker forked after the master had loaded ONNX Runtime hung in its exit handlers."""
