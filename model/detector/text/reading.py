@@ -20,7 +20,14 @@ import numpy as np
 from ..results import Room
 from .candidates import TextLine, text_lines
 from .dimensions import Dimensions, parse_dimensions
-from .scale import NO_SCALE, RoomSides, Scale, scale_from_dimensions
+from .scale import (
+    NO_SCALE,
+    RoomSides,
+    Scale,
+    covered_area_px,
+    covered_sides_px,
+    scale_from_dimensions,
+)
 from .vocabulary import correct_name, looks_like_name, type_of_label
 
 log = logging.getLogger(__name__)
@@ -328,11 +335,13 @@ def room_text(words: list[Word]) -> RoomText:
 
 
 def measured_sides(room: Room) -> tuple[tuple[float, float], float]:
-    """A room's box along its own axes (px) and how much of it the room fills."""
+    """A room's box along its own axes (px, to its pixels' outer edges) and how much of it
+    the room fills."""
     pts = np.asarray(room.polygon, np.float32).reshape(-1, 1, 2)
     (_, _), (w, h), _ = cv2.minAreaRect(pts)
-    box = float(w) * float(h)
-    return (float(w), float(h)), (room.area_px / box if box > 0 else 0.0)
+    w, h = covered_sides_px((float(w), float(h)))
+    box = w * h
+    return (w, h), (covered_area_px(room.area_px, room.perimeter_px) / box if box > 0 else 0.0)
 
 
 def annotate_rooms(rooms: Sequence[Room], words: list[Word], scale: Scale | None) -> PageText:
@@ -352,7 +361,8 @@ def annotate_rooms(rooms: Sequence[Room], words: list[Word], scale: Scale | None
         scale = scale_from_dimensions(sides) if sides else NO_SCALE
     out = []
     for room, t in zip(rooms, texts, strict=True):
-        area_m2 = room.area_px / scale.px_per_m**2 if scale.known else None  # type: ignore[operator]
+        area_px = covered_area_px(room.area_px, room.perimeter_px)
+        area_m2 = area_px / scale.px_per_m**2 if scale.known else None  # type: ignore[operator]
         out.append(
             replace(
                 room,
