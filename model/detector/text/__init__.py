@@ -17,6 +17,7 @@ from .ocr import recogniser
 from .reading import PageText, Word, annotate_rooms, read_lines, room_at, room_index
 from .scale import NO_SCALE, Scale
 from .scale_bar import scale_from_bar
+from .split import read_second_names, split_by_labels
 from .vocabulary import type_of_label
 
 __all__ = ["PageText", "Scale", "Word", "read_page_text", "type_of_label"]
@@ -55,6 +56,28 @@ def read_page_text(
             if scale is None or not scale.known:
                 bar = scale_from_bar(grey, ink, reader)
             budget = max(0.0, config.text_budget_ms / 1e3 - (time.thread_time() - t0))
-            words, complete = read_lines(grey, ink, rooms, budget_s=budget, recogniser=reader)
+            unread: dict = {}
+            words, complete = read_lines(
+                grey, ink, rooms, budget_s=budget, recogniser=reader, unread=unread
+            )
+            if unread and (config.split_neck_ratio > 0 or config.split_any_names):
+                words = read_second_names(
+                    grey,
+                    rooms,
+                    words,
+                    unread,
+                    reader,
+                    neck_ratio=config.split_neck_ratio,
+                    any_names=config.split_any_names,
+                )
+    if config.split_neck_ratio > 0 or config.split_any_names:
+        split = split_by_labels(
+            rooms,
+            words,
+            neck_ratio=config.split_neck_ratio,
+            any_names=config.split_any_names,
+            epsilon_factor=config.epsilon_factor,
+        )
+        rooms, words = split.rooms, split.words
     page = annotate_rooms(rooms, words, scale, bar)
     return PageText(page.rooms, page.scale, page.words, complete)

@@ -174,6 +174,7 @@ def read_lines(
     *,
     budget_s: float,
     recogniser=None,
+    unread: dict[int, list[list[TextLine]]] | None = None,
 ) -> tuple[list[Word], bool]:
     """Read the candidate lines inside rooms; returns the words and whether all were read.
 
@@ -184,6 +185,7 @@ def read_lines(
     Rounds stop when `budget_s` seconds of this thread's CPU time have passed: CPU time, not
     wall time, so a busy machine (other requests, other workers) reads the same lines and
     gives the same document; it still bounds a page with thousands of lines.
+    `unread`, when given, receives each room's rows left unread (for `split.py`).
     """
     if recogniser is None:
         from .ocr import recogniser as shared
@@ -228,6 +230,8 @@ def read_lines(
     if time.thread_time() - start > budget_s:
         return [w for k in sorted(words) for w in words[k]], False
     _read_names_above_sizes(grey, ink, words, recogniser)
+    if unread is not None:
+        unread.update({k: q[done[k] :] for k, q in queues.items() if done[k] < len(q)})
     return [w for k in sorted(words) for w in words[k]], True
 
 
