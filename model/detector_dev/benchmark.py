@@ -216,7 +216,8 @@ def _text_main(root: Path, args: argparse.Namespace) -> int:
         drawing: dict = {"wide_openings": args.drawn_wide_openings}
         if args.drawn_scale_bar:
             drawing.update(scale_bar_unit=args.drawn_scale_bar, sizes=False)
-        lines += format_drawn(drawn_figures(seeds, repeat=args.repeat, **drawing))
+        config = load_config(args.config)
+        lines += format_drawn(drawn_figures(seeds, repeat=args.repeat, config=config, **drawing))
     lines += [f"peak RSS {peak_rss_mib():.0f} MiB", "machine: " + describe_machine()]
     print("\n".join(lines))
     return 0

@@ -96,14 +96,21 @@ class TextFigures:
 
 
 def drawn_figures(
-    seeds: Sequence[int], *, width: int = 1200, height: int = 900, repeat: int = 1, **drawing
+    seeds: Sequence[int],
+    *,
+    width: int = 1200,
+    height: int = 900,
+    repeat: int = 1,
+    config: DetectorConfig | None = None,
+    **drawing,
 ) -> TextFigures:
     """Scale, area, name and type figures on drawn plans (`drawing`: `draw_plan`'s options,
     e.g. a scale bar, no printed sizes, wide openings)."""
     from detector.text.vocabulary import type_of_label
 
-    on = OpenCVDetector(DetectorConfig(text_budget_ms=60_000))
-    off = OpenCVDetector(DetectorConfig(read_text=False))
+    base = config or DetectorConfig()
+    on = OpenCVDetector(base.model_copy(update={"text_budget_ms": 60_000, "read_text": True}))
+    off = OpenCVDetector(base.model_copy(update={"read_text": False}))
     f = TextFigures()
     for seed in seeds:
         plan = draw_plan(seed, width, height, **drawing)

@@ -15,7 +15,7 @@ from ..config import DetectorConfig
 from ..results import Room
 from .ocr import recogniser
 from .reading import PageText, Word, annotate_rooms, read_lines, room_at, room_index
-from .scale import NO_SCALE, Scale
+from .scale import NO_SCALE, Scale, floor_of
 from .scale_bar import scale_from_bar
 from .split import read_second_names, split_by_labels
 from .vocabulary import type_of_label
@@ -41,6 +41,7 @@ def read_page_text(
 
     complete = True
     bar = NO_SCALE
+    ink = None
     if words is not None:
         index = room_index(grey.shape[:2], rooms)
         words = [
@@ -79,5 +80,10 @@ def read_page_text(
             epsilon_factor=config.epsilon_factor,
         )
         rooms, words = split.rooms, split.words
-    page = annotate_rooms(rooms, words, scale, bar)
+    floors = None
+    if rooms:
+        if ink is None:
+            ink = ink_mask(grey, min_contrast=config.min_contrast)
+        floors = [floor_of(r.polygon, r.bbox, ink) for r in rooms]
+    page = annotate_rooms(rooms, words, scale, bar, floors)
     return PageText(page.rooms, page.scale, page.words, complete)
