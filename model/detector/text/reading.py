@@ -27,6 +27,7 @@ from .scale import (
     covered_area_px,
     covered_sides_px,
     scale_from_dimensions,
+    with_scale_bar,
 )
 from .vocabulary import correct_name, looks_like_name, type_of_label
 
@@ -344,9 +345,12 @@ def measured_sides(room: Room) -> tuple[tuple[float, float], float]:
     return (w, h), (covered_area_px(room.area_px, room.perimeter_px) / box if box > 0 else 0.0)
 
 
-def annotate_rooms(rooms: Sequence[Room], words: list[Word], scale: Scale | None) -> PageText:
+def annotate_rooms(
+    rooms: Sequence[Room], words: list[Word], scale: Scale | None, bar: Scale = NO_SCALE
+) -> PageText:
     """Rooms with label, type, dimensions and areas from the words read inside them, and the
-    page's scale (`scale` if given, e.g. a PDF's stated scale; else from the dimensions)."""
+    page's scale (`scale` if given, e.g. a PDF's stated scale; else from the scale `bar`
+    read and the dimensions)."""
     by_room: dict[int, list[Word]] = {}
     for w in words:
         if w.room is not None:
@@ -358,7 +362,7 @@ def annotate_rooms(rooms: Sequence[Room], words: list[Word], scale: Scale | None
             measured, fill = measured_sides(room)
             sides.append(RoomSides(room.id, measured, t.dimensions.sides_m, fill))
     if scale is None or not scale.known:
-        scale = scale_from_dimensions(sides) if sides else NO_SCALE
+        scale = with_scale_bar(bar, scale_from_dimensions(sides) if sides else NO_SCALE)
     out = []
     for room, t in zip(rooms, texts, strict=True):
         area_px = covered_area_px(room.area_px, room.perimeter_px)
