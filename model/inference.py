@@ -33,6 +33,7 @@ from detector.errors import InvalidPlanError
 from detector.imageio import decode_plan
 from detector.opencv_detector import OpenCVDetector
 from detector.results import SCHEMA_PATH, SchemaValidationError, Source
+from detector.text import ocr
 
 log = logging.getLogger("inference")
 
@@ -97,19 +98,25 @@ def model_fn(model_dir: str | os.PathLike[str]) -> OpenCVDetector:
     return detector
 
 
-def warm_up(model: OpenCVDetector | None = None) -> None:
+def warm_up(model: OpenCVDetector | None = None, *, before_fork: bool = False) -> None:
     """Run a tiny PNG and a tiny PDF through decode, detect and output: loads everything lazy.
 
-    The server calls this in its master process before forking, so workers share the loaded
-    modules (decoders, pdfium, the schema validator) and need no file access to import them
-    later (they may run as another user). A broken install, say pdfium missing, fails here at
-    start rather than on the first PDF.
+    The server calls this in its master process before forking (`before_fork`), so workers
+    share the loaded modules (decoders, pdfium, the schema validator) and need no file access
+    to import them later (they may run as another user). A broken install, say pdfium missing,
+    fails here at start rather than on the first PDF. ONNX Runtime is the exception: it starts
+    a thread at load, and a worker forked after that hangs in its exit handlers (a condition
+    variable whose waiter stayed in the master), so every SIGTERM took the whole graceful
+    timeout. Before the fork only the recogniser's file is checked; each worker loads it in
+    its own warm-up.
     """
     import cv2
     from PIL import Image
 
     # Permissive limits: this exercises the code paths, not the model's thresholds.
-    config = DetectorConfig(min_side_px=1)
+    config = DetectorConfig(min_side_px=1, read_text=not before_fork)
+    if before_fork:
+        ocr.model_path()  # raises OcrUnavailableError when the OCR package is missing
     page = np.full((256, 256), 255, np.uint8)
     cv2.rectangle(page, (32, 32), (224, 224), 0, 8)  # one walled room
     ok, png = cv2.imencode(".png", page)

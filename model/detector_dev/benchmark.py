@@ -182,6 +182,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--drawn", type=int, default=20, help="drawn plans for --text (seeds 0..N-1)")
     p.add_argument(
+        "--drawn-from", type=int, default=0, help="first seed of the --drawn plans (default 0)"
+    )
+    p.add_argument(
         "--ocr-baseline",
         type=int,
         default=10,
@@ -198,7 +201,8 @@ def _text_main(root: Path, args: argparse.Namespace) -> int:
         return 2
     lines = format_r3d(r3d_figures(items, repeat=args.repeat, ocr_baseline=args.ocr_baseline))
     if args.drawn:
-        lines += format_drawn(drawn_figures(range(args.drawn), repeat=args.repeat))
+        seeds = range(args.drawn_from, args.drawn_from + args.drawn)
+        lines += format_drawn(drawn_figures(seeds, repeat=args.repeat))
     lines += [f"peak RSS {peak_rss_mib():.0f} MiB", "machine: " + describe_machine()]
     print("\n".join(lines))
     return 0

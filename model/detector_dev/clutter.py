@@ -50,11 +50,12 @@ def name_boxes(sheet: Sheet, rooms: list[Rect]) -> list[Box]:
 
 
 def room_names(
-    sheet: Sheet, rooms: list[Rect], labels: np.ndarray, text: bool
+    sheet: Sheet, rooms: list[Rect], labels: np.ndarray, text: bool, sizes_printed: bool = True
 ) -> tuple[list[str], list[tuple[float, float]]]:
     """A name per room (drawn from the seed even when `text` is off, so the rooms stay the
     same), printed with the room's size as estate-agent plans print them: its inside, from
-    wall face to wall face, in metres (width x depth). Returns the names and those sizes."""
+    wall face to wall face, in metres (width x depth), unless `sizes_printed` is off.
+    Returns the names and those sizes."""
     names: list[str] = []
     sizes: list[tuple[float, float]] = []
     for k, r in enumerate(rooms, start=1):
@@ -71,6 +72,8 @@ def room_names(
         th = sheet.px(0.22)
         tk = max(1, round(th / 9))
         _put_text_fit(sheet.img, name, (cx, cy - th), th, inner_w, tk)
+        if not sizes_printed:
+            continue
         size = f"{w_m:.2f} x {h_m:.2f}"
         _put_text_fit(sheet.img, size, (cx, cy + th), th * 0.8, inner_w, tk)
     return names, sizes
@@ -140,6 +143,68 @@ def compass_and_title(sheet: Sheet, seed: int) -> None:
     )
     for words, cx, cy, height, width in cells:
         _put_text_fit(img, words, (cx, cy), height, 0.9 * width, max(1, thin))
+
+
+# Scale bars as drawn on plans: (unit, metres per unit, lengths in units, labelled step).
+SCALE_BAR_UNITS = {"m": 1.0, "ft": 0.3048}
+SCALE_BAR_LENGTHS = {"m": (10, 8, 6, 5, 4, 3, 2), "ft": (40, 30, 20, 15, 10)}
+
+
+def scale_bar(sheet: Sheet, rng: np.random.Generator, unit: str) -> Box:
+    """A scale bar in the bottom left margin: a line with a tick at every unit (or every 5
+    ft) standing up from it, numbers over the labelled ticks ("0 1 2 3 4 5 m"), the unit
+    after the last one; some bars carry unlabelled half-step ticks. Its length is the
+    longest round one that fits left of the title block, drawn through the plan's own
+    `px_per_m`, so the bar is exact. Returns the bar's box (line, ticks and numbers).
+
+    Draws from `rng`, not the sheet's generator, so a plan drawn with a bar is the same
+    plan as without one, plus the bar.
+    """
+    img, thin = sheet.img, max(1, sheet.thin)
+    H, W = img.shape
+    mL, _, _, mB = sheet.margins
+    px_per_unit = sheet.px_per_m * SCALE_BAR_UNITS[unit]
+    room = 0.52 * W - mL  # the title block starts at 0.58 W
+    fits = [n for n in SCALE_BAR_LENGTHS[unit] if n * px_per_unit <= room]
+    total = fits[0] if fits else SCALE_BAR_LENGTHS[unit][-1]
+    step = 1 if unit == "m" else 5
+    labelled = step * (2 if total // step > 6 else 1)
+    th = sheet.px(0.2)  # the numbers' height, as a room's size is printed
+    tick = max(3, round(0.7 * th))
+    x0 = mL + int(rng.integers(0, max(1, int(0.2 * mL))))
+    y = H - int(mB * rng.uniform(0.3, 0.45))
+    x1 = x0 + round(total * px_per_unit)
+    cv2.line(img, (x0, y), (x1, y), 0, thin)
+    minor = rng.random() < 0.5
+    for k in range(0, total + 1, step):
+        x = x0 + round(k * px_per_unit)
+        cv2.line(img, (x, y), (x, y - tick), 0, thin)
+        if minor and k < total:
+            xm = x0 + round((k + step / 2) * px_per_unit)
+            cv2.line(img, (xm, y), (xm, y - tick // 2), 0, thin)
+        if k % labelled == 0 or k == total:
+            label = f"{k} {unit}" if k == total else str(k)
+            # centred over its tick by the number alone (the unit runs on to the right)
+            _put_text_fit(
+                img,
+                label,
+                (
+                    x + (_text_width(label, th, thin) - _text_width(str(k), th, thin)) / 2,
+                    y - tick - 0.9 * th,
+                ),
+                th,
+                10 * th,
+                thin,
+            )
+    return (x0 - th, y - tick - 2 * th, x1 + 3 * th, y + thin)
+
+
+def _text_width(text: str, height_px: float, thickness: int) -> float:
+    """The width `_put_text_fit` draws `text` at, for a cap height of `height_px`."""
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    (_, th), _ = cv2.getTextSize(text, font, 1.0, thickness)
+    (tw, _), _ = cv2.getTextSize(text, font, height_px / max(th, 1), thickness)
+    return float(tw)
 
 
 def scan_noise(img: np.ndarray, rng: np.random.Generator, *, level: float, thin: int) -> np.ndarray:

@@ -33,6 +33,7 @@ from .clutter import (
     furnish,
     name_boxes,
     room_names,
+    scale_bar,
     scan_noise,
 )
 from .sheet import Box, Rect, Sheet, Wall, band, fill
@@ -69,6 +70,7 @@ class DrawnPlan:
     room_names: tuple[str, ...] = field(default_factory=tuple)
     # each room's inside (wall face to wall face) in metres, width x depth, as printed
     room_sizes_m: tuple[tuple[float, float], ...] = field(default_factory=tuple)
+    scale_bar_box: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 of a drawn bar
 
     @property
     def room_count(self) -> int:
@@ -437,6 +439,8 @@ def draw_plan(
     l_shape: bool | None = None,
     window_grey: int | None = None,
     skew_deg: float = 0.0,
+    sizes: bool = True,
+    scale_bar_unit: str | None = None,
 ) -> DrawnPlan:
     """Draw a floor plan of `width` x `height` px from `seed`, with its exact rooms.
 
@@ -446,7 +450,10 @@ def draw_plan(
     `l_shape` forces (True) or forbids (False) an L-shaped building (None: the seed decides);
     `window_grey` is the grey of window lines (None: the seed picks black or mid grey);
     `skew_deg` turns the whole sheet about its centre, as a crooked scan does (the truth turns
-    with it).
+    with it);
+    `sizes` off prints the rooms' names without their sizes;
+    `scale_bar_unit` ("m" or "ft") draws a scale bar in that unit in the bottom margin (from
+    a generator of its own, so the rest of the plan is the same as without it).
     Same arguments, same pixels: every part below draws from the one seeded generator in a
     fixed order.
     """
@@ -464,10 +471,13 @@ def draw_plan(
     _exterior_openings(sheet, rooms, inside, wall, keepout, window_grey)
     if furniture:
         furnish(sheet, rooms, labels, keepout + (name_boxes(sheet, rooms) if text else []))
-    names, sizes = room_names(sheet, rooms, labels, text)
+    names, room_sizes = room_names(sheet, rooms, labels, text, sizes)
     if annotations:
         dimension_lines(sheet, rooms)
         compass_and_title(sheet, seed)
+    bar = None
+    if scale_bar_unit is not None:
+        bar = scale_bar(sheet, np.random.default_rng((seed, 1)), scale_bar_unit)
     img = sheet.img
     if skew_deg:
         img, labels, wall = _skew(img, labels, wall, skew_deg)
@@ -488,7 +498,8 @@ def draw_plan(
         interior_wall_px=tuple(sheet.t_int),
         door_px=tuple(doors),
         room_names=tuple(names),
-        room_sizes_m=tuple(sizes),
+        room_sizes_m=tuple(room_sizes),
+        scale_bar_box=bar,
     )
 
 

@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = settings.model_copy(
             update={"model_dir": _stage_model_dir(settings), "staged_model_dir": True}
         )
-    inference.warm_up()
+    inference.warm_up(before_fork=True)
     log.info(
         "starting model server on %s: %d workers x %d threads, model dir %s",
         _address(settings.bind, settings.port),

@@ -241,6 +241,20 @@ def test_sigterm_drains_the_request_in_flight(
     assert srv.proc.wait(timeout=30) == 0
 
 
+def test_sigterm_with_nothing_in_flight_exits_at_once(server_factory: Any, model_dir: Path) -> None:
+    """Idle workers stop at once, not after the graceful timeout (25 s), and none aborts.
+
+    A worker forked after the master had loaded ONNX Runtime hung in its exit handlers."""
+    srv: ServerProcess = server_factory(model_dir)
+    for seed in (1, 2):  # both workers, most likely, have read a plan's text
+        assert srv.invoke(encode(drawn_page(seed, 1200, 900), ".png"), "image/png").status == 200
+    started = time.monotonic()
+    srv.proc.send_signal(signal.SIGTERM)
+    assert srv.proc.wait(timeout=30) == 0
+    assert time.monotonic() - started < 10
+    assert "SIGABRT" not in srv.log() and "terminate called" not in srv.log()
+
+
 def test_invalid_config_fails_loudly_and_never_pings(
     server_factory: Any, world_readable_tmp: Path
 ) -> None:

@@ -13,8 +13,10 @@ import numpy as np
 
 from ..config import DetectorConfig
 from ..results import Room
+from .ocr import recogniser
 from .reading import PageText, Word, annotate_rooms, read_lines, room_at, room_index
-from .scale import Scale
+from .scale import NO_SCALE, Scale
+from .scale_bar import scale_from_bar
 from .vocabulary import type_of_label
 
 __all__ = ["PageText", "Scale", "Word", "read_page_text", "type_of_label"]
@@ -37,6 +39,7 @@ def read_page_text(
     from ..stages import ink_mask
 
     complete = True
+    bar = NO_SCALE
     if words is not None:
         index = room_index(grey.shape[:2], rooms)
         words = [
@@ -46,9 +49,12 @@ def read_page_text(
     else:
         words = []
         if rooms:
+            reader = recogniser()  # loaded once per process, before the page's clock starts
             t0 = time.thread_time()
             ink = ink_mask(grey, min_contrast=config.min_contrast)
+            if scale is None or not scale.known:
+                bar = scale_from_bar(grey, ink, reader)
             budget = max(0.0, config.text_budget_ms / 1e3 - (time.thread_time() - t0))
-            words, complete = read_lines(grey, ink, rooms, budget_s=budget)
-    page = annotate_rooms(rooms, words, scale)
+            words, complete = read_lines(grey, ink, rooms, budget_s=budget, recogniser=reader)
+    page = annotate_rooms(rooms, words, scale, bar)
     return PageText(page.rooms, page.scale, page.words, complete)

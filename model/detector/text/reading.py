@@ -20,7 +20,15 @@ import numpy as np
 from ..results import Room
 from .candidates import TextLine, text_lines
 from .dimensions import Dimensions, parse_dimensions
-from .scale import NO_SCALE, RoomSides, Scale, scale_from_dimensions
+from .scale import (
+    NO_SCALE,
+    RoomSides,
+    Scale,
+    covered_area_px,
+    covered_sides_px,
+    scale_from_dimensions,
+    with_scale_bar,
+)
 from .vocabulary import correct_name, looks_like_name, type_of_label
 
 log = logging.getLogger(__name__)
@@ -328,16 +336,21 @@ def room_text(words: list[Word]) -> RoomText:
 
 
 def measured_sides(room: Room) -> tuple[tuple[float, float], float]:
-    """A room's box along its own axes (px) and how much of it the room fills."""
+    """A room's box along its own axes (px, to its pixels' outer edges) and how much of it
+    the room fills."""
     pts = np.asarray(room.polygon, np.float32).reshape(-1, 1, 2)
     (_, _), (w, h), _ = cv2.minAreaRect(pts)
-    box = float(w) * float(h)
-    return (float(w), float(h)), (room.area_px / box if box > 0 else 0.0)
+    w, h = covered_sides_px((float(w), float(h)))
+    box = w * h
+    return (w, h), (covered_area_px(room.area_px, room.perimeter_px) / box if box > 0 else 0.0)
 
 
-def annotate_rooms(rooms: Sequence[Room], words: list[Word], scale: Scale | None) -> PageText:
+def annotate_rooms(
+    rooms: Sequence[Room], words: list[Word], scale: Scale | None, bar: Scale = NO_SCALE
+) -> PageText:
     """Rooms with label, type, dimensions and areas from the words read inside them, and the
-    page's scale (`scale` if given, e.g. a PDF's stated scale; else from the dimensions)."""
+    page's scale (`scale` if given, e.g. a PDF's stated scale; else from the scale `bar`
+    read and the dimensions)."""
     by_room: dict[int, list[Word]] = {}
     for w in words:
         if w.room is not None:
@@ -349,10 +362,11 @@ def annotate_rooms(rooms: Sequence[Room], words: list[Word], scale: Scale | None
             measured, fill = measured_sides(room)
             sides.append(RoomSides(room.id, measured, t.dimensions.sides_m, fill))
     if scale is None or not scale.known:
-        scale = scale_from_dimensions(sides) if sides else NO_SCALE
+        scale = with_scale_bar(bar, scale_from_dimensions(sides) if sides else NO_SCALE)
     out = []
     for room, t in zip(rooms, texts, strict=True):
-        area_m2 = room.area_px / scale.px_per_m**2 if scale.known else None  # type: ignore[operator]
+        area_px = covered_area_px(room.area_px, room.perimeter_px)
+        area_m2 = area_px / scale.px_per_m**2 if scale.known else None  # type: ignore[operator]
         out.append(
             replace(
                 room,

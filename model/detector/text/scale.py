@@ -1,5 +1,8 @@
 """A page's scale (pixels per metre) from what its text states, and how sure it is.
 
+`scale_bar`: a drawn scale bar read (`scale_bar.py`); where the rooms' sizes give a scale
+too, the two are compared, and a disagreement is reported (`others`) and halves the
+confidence instead of being settled by a guess.
 `dimensions`: each room that states its sides ("3.57 x 2.61") gives the ratio of its
 measured sides (px) to the stated ones (m); the page's scale is the median over rooms, and
 rooms more than `OUTLIER` away from it are reported as outliers (a misread, or a detected
@@ -11,11 +14,12 @@ area is given, since an area from a guessed scale would be a guess presented as 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 OUTLIER = 0.08  # a room's ratio this far (fraction) from the median is an outlier
+AGREEMENT = 0.03  # a scale bar and the rooms' sizes agree within this (fraction)
 SIDE_AGREEMENT = 0.12  # a room's two sides must agree this well to measure it
 MIN_RECT_FILL = 0.6  # rooms filling less of their box are not the rectangle stated
 METRES_PER_INCH = 0.0254
@@ -42,6 +46,8 @@ class Scale:
     samples: int = 0
     outliers: tuple[str, ...] = field(default_factory=tuple)
     stated: str | None = None  # the "1:N" read, when the method is stated_scale
+    # the other ways the page gave a scale: (method, px per metre, agrees with this one)
+    others: tuple[tuple[str, float, bool], ...] = field(default_factory=tuple)
 
     @property
     def known(self) -> bool:
@@ -57,10 +63,31 @@ class Scale:
         }
         if self.stated is not None:
             out["stated"] = self.stated
+        if self.others:
+            out["others"] = [
+                {"method": m, "px_per_m": round(v, 4), "agrees": ok} for m, v, ok in self.others
+            ]
         return out
 
 
 NO_SCALE = Scale(None, "none", 0.0)
+
+
+def covered_area_px(area_px: float, perimeter_px: float) -> float:
+    """The area of a room's pixels from its polygon's area and perimeter (px).
+
+    A room's polygon runs through the centres of its boundary pixels (so it rasterises to
+    exactly its pixels), and those pixels reach half a pixel beyond it: a band half a pixel
+    wide along the perimeter, and a quarter pixel at each of a rectangle's four corners. On a
+    room 150 px wide that band is 1-2 % of the area, as much as the whole scale tolerance.
+    """
+    return area_px + perimeter_px / 2 + 1
+
+
+def covered_sides_px(polygon_sides_px: tuple[float, float]) -> tuple[float, float]:
+    """A room's box sides (px) measured to the outer edges of its boundary pixels, not their
+    centres (where its polygon runs): one pixel longer each."""
+    return (polygon_sides_px[0] + 1, polygon_sides_px[1] + 1)
 
 
 def room_ratio(sides: RoomSides) -> float | None:
@@ -102,6 +129,39 @@ def scale_from_dimensions(rooms: Sequence[RoomSides]) -> Scale:
     if n_in == 1 and len(measured) == 1:
         confidence *= 0.5  # one room says so, nothing checks it
     return Scale(scale, "dimensions", confidence, len(measured), outliers)
+
+
+def with_scale_bar(bar: Scale, dimensions: Scale) -> Scale:
+    """One page's scale from its scale bar and its rooms' stated sizes.
+
+    Either alone is taken as it is. Both: the bar (drawn to be measured; the rooms' sides
+    are measured on detected polygons) with the rooms' figure reported beside it; when they
+    agree within `AGREEMENT` each confirms the other, and when they do not the more
+    confident one stands at half its confidence, the other reported as disagreeing.
+    """
+    if not bar.known:
+        return dimensions
+    if not dimensions.known:
+        return replace(bar, outliers=dimensions.outliers)
+    agree = abs(dimensions.px_per_m / bar.px_per_m - 1) <= AGREEMENT  # type: ignore[operator]
+    samples = bar.samples + dimensions.samples
+    if agree:
+        confidence = 1 - (1 - bar.confidence) * (1 - dimensions.confidence)
+        other = ("dimensions", dimensions.px_per_m, True)
+        return replace(
+            bar, confidence=confidence, samples=samples, outliers=dimensions.outliers,
+            others=(other,),
+        )  # fmt: skip
+    first, second = (
+        (bar, dimensions) if bar.confidence >= dimensions.confidence else (dimensions, bar)
+    )
+    return replace(
+        first,
+        confidence=first.confidence / 2,
+        samples=samples,
+        outliers=dimensions.outliers,
+        others=((second.method, second.px_per_m, False),),
+    )
 
 
 def scale_from_stated(denominator: int, px_per_point: float, text: str) -> Scale:

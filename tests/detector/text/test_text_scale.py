@@ -55,3 +55,21 @@ def test_stated_scale_on_a_pdf_page():
     s = scale_from_stated(100, 150 / 72, "1:100")
     assert s.method == "stated_scale"
     assert s.px_per_m == pytest.approx(150 / 0.0254 / 100)
+
+
+def test_a_room_covers_half_a_pixel_beyond_its_polygon():
+    # a 150 x 100 px block of pixels: its contour runs through the boundary pixels' centres,
+    # 149 x 99 px, 1.7 % short of the pixels it stands for
+    import cv2
+    import numpy as np
+
+    from detector.text.scale import covered_area_px, covered_sides_px
+
+    mask = np.zeros((200, 300), np.uint8)
+    mask[40:140, 60:210] = 1
+    (contour,), _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    area, perimeter = cv2.contourArea(contour), cv2.arcLength(contour, True)
+    assert area == 149 * 99
+    assert covered_area_px(area, perimeter) == mask.sum() == 150 * 100
+    (_, _), (w, h), _ = cv2.minAreaRect(contour.astype(np.float32))
+    assert sorted(covered_sides_px((w, h))) == [100, 150]
