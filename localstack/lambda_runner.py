@@ -21,7 +21,8 @@ policy parks them in the DLQ unprocessed. So this runner takes the pollers over:
    does (batch size and batching window from the mapping), and invokes the real handler in its
    worker process (``lambda_worker.py``: the unpacked zip + the runtime's boto3, nothing else
    importable) with the function's environment plus the emulator's endpoint and dummy
-   credentials;
+   credentials; as in Lambda, a cold start's init (the handler's imports) has up to
+   ``INIT_TIMEOUT_S`` before the function timeout starts counting;
 4. deletes the records the handler did not list in ``batchItemFailures`` (all of them when the
    handler raised or timed out: none deleted), so failed ones become visible again after the
    visibility timeout and moto's redrive policy moves them to the DLQ after ``maxReceiveCount``;
@@ -69,6 +70,8 @@ logger = logging.getLogger("localstack.lambda_runner")
 WORKER = Path(__file__).with_name("lambda_worker.py")
 # What the python3.11 Lambda runtime ships besides the standard library (boto3's closure).
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "urllib3", "dateutil", "jmespath", "six.py")
+# Lambda's init phase: the handler's imports get up to 10 s outside the function timeout.
+INIT_TIMEOUT_S = 10.0
 POLL_WAIT_SECONDS = 2  # long-poll; short so a stop is quick (Lambda uses 20)
 # Concurrent batches of a mapping with neither a maximum concurrency nor a reserved concurrency
 # (Lambda starts an SQS mapping with five and scales from there).
@@ -259,11 +262,33 @@ class Worker:
         logger.info("%s: started worker pid %d (cold start)", self.fn.name, proc.pid)
         return proc
 
+    def _cold_start(self) -> float | None:
+        """Start the environment and wait out its init; the time the invocation's clock starts.
+
+        Lambda runs init (the handler module's imports) before the invocation, outside the
+        function timeout, for up to INIT_TIMEOUT_S; an init that runs longer is finished inside
+        the first invocation's timeout. None when init neither finished nor failed by then."""
+        started = time.time()
+        self.proc = self._start()
+        try:
+            line = self.answers.get(timeout=INIT_TIMEOUT_S + self.fn.timeout_s)
+        except queue.Empty:
+            line = None
+        if line is None:
+            return None
+        return min(time.time(), started + INIT_TIMEOUT_S)
+
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
+            clock = started = time.time()
             if self.proc is None or self.proc.poll() is not None:
-                self.proc = self._start()
-            deadline = time.time() + self.fn.timeout_s
+                clock = self._cold_start()
+                if clock is None:
+                    self.stop()
+                    return {
+                        "error": f"Init timed out or crashed after {time.time() - started:.0f} s"
+                    }
+            deadline = clock + self.fn.timeout_s
             request = {
                 "event": event,
                 "request_id": str(uuid.uuid4()),
@@ -273,7 +298,7 @@ class Worker:
             try:
                 self.proc.stdin.write(json.dumps(request) + "\n")
                 self.proc.stdin.flush()
-                line = self.answers.get(timeout=self.fn.timeout_s + 1)
+                line = self.answers.get(timeout=max(deadline - time.time(), 0) + 1)
             except (BrokenPipeError, queue.Empty):
                 line = None
             self.invocations += 1

@@ -54,6 +54,7 @@ def main() -> int:
     except Exception as err:  # init failure: answer every request with it, as Lambda does
         init_error = f"{type(err).__name__}: {err}\n{traceback.format_exc()}"
         function = None
+    answers.write(json.dumps({"init": "done"}) + "\n")  # the runner times init apart
     for line in sys.stdin:
         request = json.loads(line)
         answer: dict[str, Any]

@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from detector.results import SchemaValidationError, validate_document
+from detector.results import INTERNAL_ERROR, SchemaValidationError, validate_document
 
 from .batch import plan_log_keys
 from .documents import InferenceInfo, dumps, normalise, pipeline_failure
@@ -37,7 +37,7 @@ from .observability import (
     seconds,
     tracer,
 )
-from .retry import retry_or_give_up
+from .retry import give_up, retry_message, retry_or_give_up
 from .settings import FailureSettings, SuccessSettings
 from .status import PlanRecord, StatusTable
 
@@ -224,6 +224,17 @@ def classify_failure(reason: str | None, container_error: dict[str, Any] | None 
     return "transient"
 
 
+# The container's own 500 (its failure document says InternalError) is a bug for this input:
+# the same image fails it again, so retrying for the whole budget (hours in production) only
+# delays the FAILED that a redrive after the fix needs. A crash may still be a one-off (the
+# host, memory), hence a few attempts with backoff, not one.
+INTERNAL_ERROR_ATTEMPTS = 3
+
+
+def _is_internal_error(container_error: dict[str, Any] | None) -> bool:
+    return container_error is not None and container_error.get("type") == INTERNAL_ERROR
+
+
 @dataclass
 class FailureDeps:
     settings: FailureSettings
@@ -289,6 +300,30 @@ def handle_failure(notification: SageMakerInferenceResult, deps: FailureDeps) ->
 
     record = ctx.record
     started = (record.budget_started_at or record.submitted_at) if record else None
+    if _is_internal_error(container_error) and ctx.attempt >= INTERNAL_ERROR_ATTEMPTS:
+        message = retry_message(
+            ctx.plan,
+            attempt=ctx.attempt + 1,
+            uploaded_at=record.uploaded_at if record else None,
+            budget_started_at=started,
+            reason=reason,
+        )
+        detail = str((container_error or {}).get("message") or reason)
+        return {"inference_id": iid} | give_up(
+            deps=deps,
+            plan=ctx.plan,
+            message=message,
+            why=f"the model failed on this plan {ctx.attempt} times with its own error",
+            error_type=INTERNAL_ERROR,
+            text=(
+                f"the model container failed on this plan in {ctx.attempt} attempts with its "
+                f"own error (a bug for this input, not the plan's fault and not an outage; "
+                f"redrive it once a fixed model is deployed): {detail}"
+            ),
+            inference_id_=iid,
+            info=info,
+            **content,
+        )
     return {"inference_id": iid} | retry_or_give_up(
         deps=deps,
         plan=ctx.plan,

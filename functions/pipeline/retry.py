@@ -140,13 +140,43 @@ def retry_or_give_up(
         return {"outcome": "retried", "next_attempt": attempt + 1, "delay_seconds": delay}
 
     spent = int((now - budget_started_at).total_seconds())
-    text = (
-        f"gave up after {attempt} attempt(s) over {spent} s (retry budget "
-        f"{cfg.retry_budget_seconds} s); last failure: {reason}"
+    return give_up(
+        deps=deps,
+        plan=plan,
+        message=message,
+        why="retry budget spent",
+        error_type="RetriesExhausted",
+        text=(
+            f"gave up after {attempt} attempt(s) over {spent} s (retry budget "
+            f"{cfg.retry_budget_seconds} s); last failure: {reason}"
+        ),
+        inference_id_=inference_id_,
+        info=info,
+        content_type=content_type,
+        size=size,
     )
+
+
+def give_up(
+    *,
+    deps: Any,
+    plan: PlanRef,
+    message: RetryMessage,
+    why: str,
+    error_type: str,
+    text: str,
+    inference_id_: str | None = None,
+    info: Any = None,
+    content_type: str | None = None,
+    size: int | None = None,
+) -> dict[str, Any]:
+    """FAILED (retryable: not the plan's fault) and `message`, the next attempt, parked in the
+    dead-letter queue for a redrive."""
+    cfg = deps.settings
+    now = deps.clock()
     doc = pipeline_failure(
         plan,
-        error_type="RetriesExhausted",
+        error_type=error_type,
         message=text,
         retryable=True,
         info=info,
@@ -161,13 +191,13 @@ def retry_or_give_up(
         doc=doc,
         now=now,
         inference_id=inference_id_,
-        uploaded_at=uploaded_at,
+        uploaded_at=message.uploaded_at,
     )
     if uri is None:
         return {"outcome": "skipped"}
     park_for_redrive(deps.sqs, cfg, message)
     logger.error(
-        "retry budget spent: plan FAILED, next attempt parked in the dead-letter queue",
-        extra={"attempt": attempt, "reason": reason[:500]},
+        f"{why}: plan FAILED, next attempt parked in the dead-letter queue",
+        extra={"attempt": message.attempt - 1, "reason": text[:500]},
     )
     return {"outcome": "failed", "result_uri": uri}

@@ -32,6 +32,9 @@ ROOM_TYPES = (
     "garage",
     "other",
 )
+# `error.type` of the model server's own failures (HTTP 500): a bug for that input, not the
+# plan's fault (the pipeline retries it a few times, then fails it for a redrive after a fix).
+INTERNAL_ERROR = "InternalError"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "results.schema.json"
 
 

@@ -21,7 +21,7 @@ import inference
 from detector.allocator import release_free_memory
 from detector.errors import InvalidPlanError
 from detector.opencv_detector import OpenCVDetector
-from detector.results import Source, failure_document
+from detector.results import INTERNAL_ERROR, Source, failure_document
 
 from .settings import Settings
 
@@ -215,7 +215,7 @@ class InferenceApp:
                 req.attributes.get("uri"),
                 inference.normalise_content_type(req.content_type),
             ),
-            error_type=type(err).__name__ if status != 500 else "InternalError",
+            error_type=type(err).__name__ if status != 500 else INTERNAL_ERROR,
             message=message,
             # A bad plan stays bad; our own failures may be transient (memory, a bug fixed later).
             retryable=status >= 500,

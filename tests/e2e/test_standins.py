@@ -221,3 +221,45 @@ def test_scheduled_event_is_eventbridges() -> None:
     assert event["time"] == "1970-01-01T00:00:00Z"
     constant = lambda_runner.Schedule(**{**schedule.__dict__, "input": '{"k": 1}'})
     assert lambda_runner.scheduled_event(constant, "us-east-1", 0) == {"k": 1}
+
+
+def _worker(tmp_path: Path, source: str, timeout_s: int) -> lambda_runner.Worker:
+    code = tmp_path / "code"
+    code.mkdir(parents=True)
+    (code / "slow.py").write_text(source)
+    fn = lambda_runner.Function(
+        name="slow",
+        arn="arn:aws:lambda:us-east-1:1:function:slow",
+        handler="slow.handler",
+        environment={},
+        timeout_s=timeout_s,
+        memory_mb=128,
+        code_sha256="",
+        zip_path=code,
+        reserved_concurrency=None,
+    )
+    return lambda_runner.Worker(fn, code, lambda_runner.runtime_dir(tmp_path / "rt"), {})
+
+
+def test_a_cold_start_init_is_timed_apart_from_the_function_timeout(tmp_path: Path) -> None:
+    """Imports that take longer than the function's timeout (under 10 s) do not time it out."""
+    worker = _worker(
+        tmp_path,
+        "import time\ntime.sleep(2.5)\n"
+        "def handler(event, context):\n"
+        "    time.sleep(0.5)\n"
+        "    return context.get_remaining_time_in_millis()\n",
+        timeout_s=2,
+    )
+    try:
+        answer = worker.invoke({})
+        assert "result" in answer, answer
+        assert 1000 < answer["result"] <= 1500  # the clock started after init
+        over = _worker(
+            tmp_path / "b",
+            "def handler(event, context):\n    import time\n    time.sleep(5)\n",
+            timeout_s=1,
+        )
+        assert "timed out" in over.invoke({})["error"]  # the handler itself is still bounded
+    finally:
+        worker.stop()

@@ -203,13 +203,30 @@ class FakeSageMaker:
             inference_id=call["InferenceId"],
         )
 
-    def fail(self, call: dict[str, Any], reason: str) -> dict[str, Any]:
-        return load_event(
+    def fail(
+        self, call: dict[str, Any], reason: str, error_document: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The error notification; with the container's own failure document stored where
+        SageMaker puts the error response (`responseParameters.failureLocation`)."""
+        event = load_event(
             "sqs_sns_sagemaker_error.json",
             input_location=call["InputLocation"],
             inference_id=call["InferenceId"],
             failure_reason=reason,
         )
+        if error_document is not None:
+            key = f"sagemaker-failures/{call['Filename']}-{call['InferenceId']}-error.out"
+            self.p.s3.put_object(Bucket=RESULTS, Key=key, Body=json.dumps(error_document))
+            record = event["Records"][0]
+            envelope = json.loads(record["body"])
+            message = json.loads(envelope["Message"])
+            message["responseParameters"] = {
+                "contentType": "application/json",
+                "failureLocation": f"s3://{RESULTS}/{key}",
+            }
+            envelope["Message"] = json.dumps(message)
+            record["body"] = json.dumps(envelope)
+        return event
 
 
 def success_document(rooms: int = 2) -> dict[str, Any]:

@@ -23,7 +23,8 @@ from lambda_harness import (
 )
 from pydantic import ValidationError
 
-from pipeline.callbacks import classify_failure, notification_from_record
+from detector.results import INTERNAL_ERROR, Source, failure_document
+from pipeline.callbacks import INTERNAL_ERROR_ATTEMPTS, classify_failure, notification_from_record
 from pipeline.models import SageMakerInferenceResult, SageMakerRecord
 
 # Ignored or duplicate messages legitimately flush no metrics.
@@ -155,6 +156,44 @@ def test_budget_spent_fails_once_parks_the_next_attempt_and_a_redrive_reruns_it(
     }
     assert pipeline.result("blueprints/doomed.png")["status"] == "succeeded"
     assert pipeline.status(third["InferenceId"])["status"] == "COMPLETED"
+
+
+def test_the_containers_own_error_fails_after_a_few_attempts_not_the_budget(
+    pipeline: Pipeline, sagemaker
+) -> None:
+    """A 500 whose failure document says InternalError (a bug for this input) gets
+    INTERNAL_ERROR_ATTEMPTS attempts, then FAILED (retryable) with the next one parked."""
+    run(pipeline.trigger, pipeline.upload("blueprints/buggy.png"))
+    bug = failure_document(
+        source=Source.from_bytes(PNG, name="buggy.png", content_type="image/png"),
+        error_type=INTERNAL_ERROR,
+        message="internal error: ZeroDivisionError: division by zero",
+        retryable=True,
+        detector_name="opencv-room-detector",
+        detector_version="0.1.0",
+    )
+    for attempt in range(1, INTERNAL_ERROR_ATTEMPTS):
+        call = pipeline.invocations.calls[-1]
+        assert call["InferenceId"].endswith(f"-{attempt}")
+        assert run(pipeline.failure, sagemaker.fail(call, SERVER_ERROR, bug)) == {
+            "batchItemFailures": []
+        }
+        assert drain(pipeline.sqs, pipeline.uploads_url, pipeline.trigger) == []
+    last = pipeline.invocations.calls[-1]
+    assert last["InferenceId"].endswith(f"-{INTERNAL_ERROR_ATTEMPTS}")
+    assert run(pipeline.failure, sagemaker.fail(last, SERVER_ERROR, bug)) == {
+        "batchItemFailures": []
+    }
+    # Well inside the budget, no further attempt: FAILED, retryable, parked for a redrive.
+    retried = [c for c in pipeline.retries.calls if c["QueueUrl"] == pipeline.uploads_url]
+    assert len(retried) == INTERNAL_ERROR_ATTEMPTS - 1
+    item = pipeline.status(last["InferenceId"])
+    assert item["status"] == "FAILED" and item["retryable"] is True
+    result = pipeline.result("blueprints/buggy.png")
+    assert result["error"]["type"] == INTERNAL_ERROR and result["error"]["retryable"] is True
+    assert "ZeroDivisionError" in result["error"]["message"]
+    [parked] = queue_bodies(pipeline.sqs, pipeline.uploads_dlq_url)
+    assert json.loads(parked)["attempt"] == INTERNAL_ERROR_ATTEMPTS + 1
 
 
 def test_repeated_client_error_writes_one_document(pipeline: Pipeline, sagemaker) -> None:
