@@ -210,13 +210,15 @@ def _text_main(root: Path, args: argparse.Namespace) -> int:
     if not items:
         print(f"error: no r3d plans with truth in {root}", file=sys.stderr)
         return 2
-    lines = format_r3d(r3d_figures(items, repeat=args.repeat, ocr_baseline=args.ocr_baseline))
+    config = load_config(args.config)
+    lines = format_r3d(
+        r3d_figures(items, repeat=args.repeat, ocr_baseline=args.ocr_baseline, config=config)
+    )
     if args.drawn:
         seeds = range(args.drawn_from, args.drawn_from + args.drawn)
         drawing: dict = {"wide_openings": args.drawn_wide_openings}
         if args.drawn_scale_bar:
             drawing.update(scale_bar_unit=args.drawn_scale_bar, sizes=False)
-        config = load_config(args.config)
         lines += format_drawn(drawn_figures(seeds, repeat=args.repeat, config=config, **drawing))
     lines += [f"peak RSS {peak_rss_mib():.0f} MiB", "machine: " + describe_machine()]
     print("\n".join(lines))

@@ -27,7 +27,7 @@ from detector.opencv_detector import OpenCVDetector
 from detector.results import Page
 
 from .datasets import R3D_ROOM_COLOURS_RGB, Item, fit_truth, load_truth
-from .scoring import MATCH_IOU
+from .scoring import MATCH_IOU, match_rooms, rasterise_rooms, summarise
 from .synthetic import draw_plan
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,7 @@ class TextFigures:
     drawn: int = 0  # drawn plans: rooms drawn and found
     found: int = 0
     methods: Counter = field(default_factory=Counter)  # scale method -> plans
+    scores: list = field(default_factory=list)  # r3d: PlanScore of the rooms text on gives
 
 
 def drawn_figures(
@@ -152,11 +153,19 @@ def _r3d_classes(item: Item, labels: np.ndarray) -> dict[int, str]:
     return out
 
 
-def r3d_figures(items: Sequence[Item], *, repeat: int = 1, ocr_baseline: int = 0) -> TextFigures:
-    """Label read rate per R3D class and the labels' type agreement; time on and off;
-    the first `ocr_baseline` plans are also read by the full-page OCR call, for the ratio."""
-    on = OpenCVDetector(DetectorConfig(text_budget_ms=60_000))
-    off = OpenCVDetector(DetectorConfig(read_text=False))
+def r3d_figures(
+    items: Sequence[Item],
+    *,
+    repeat: int = 1,
+    ocr_baseline: int = 0,
+    config: DetectorConfig | None = None,
+) -> TextFigures:
+    """Label read rate per R3D class and the labels' type agreement; PQ of the rooms as the
+    text stage leaves them; time on and off; the first `ocr_baseline` plans are also read by
+    the full-page OCR call, for the ratio."""
+    base = config or DetectorConfig()
+    on = OpenCVDetector(base.model_copy(update={"text_budget_ms": 60_000, "read_text": True}))
+    off = OpenCVDetector(base.model_copy(update={"read_text": False}))
     full_ocr = _full_page_ocr() if ocr_baseline else None
     f = TextFigures()
     for n, item in enumerate(items):
@@ -173,6 +182,9 @@ def r3d_figures(items: Sequence[Item], *, repeat: int = 1, ocr_baseline: int = 0
             f.ms_ocr.append(_cpu_ms(lambda im=image: full_ocr(im), repeat)[0])
         f.plans += 1
         f.scale_found += page.scale["px_per_m"] is not None
+        f.methods[page.scale["method"]] += 1
+        polygons = [r.polygon for r in page.rooms]  # after the text stage (label splits)
+        f.scores.append(match_rooms(rasterise_rooms(polygons, labels.shape), labels, item.name))
         for i, k in matches(page, labels):
             truth = classes.get(k)
             if truth is None:
@@ -246,6 +258,13 @@ def format_r3d(f: TextFigures) -> list[str]:
         lines.append(
             f"    {c:<9} {n:>4} rooms, labelled {labelled / max(n, 1):.3f}, "
             f"label type right {right}/{labelled}"
+        )
+    if f.scores:
+        s = summarise(f.scores)
+        lines.append(
+            f"  rooms with text on: det {s.detected}, tp {s.tp}, RQ {s.rq:.4f}, SQ {s.sq:.4f}, "
+            f"PQ {s.pq:.4f}, planPQ {s.mean_plan_pq:.4f}; scale methods "
+            f"{dict(sorted(f.methods.items()))}"
         )
     right = sum(n for (t, g), n in f.typed.items() if t == g)
     labelled = sum(f.labelled_per_class.values())
