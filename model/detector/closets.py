@@ -40,7 +40,14 @@ FEATURES = (
     "front_marks",  # marks in the band in front of it, per pixel (door arcs)
     "pieces",  # candidate pieces cut from the same room
     "room_log_area_t2",
+    "front_rim",  # rim share facing the room's other floor across a line (the front)
+    "front_length_t",  # the front's long side
+    "front_depth_t",  # its short side (a straight front is thin)
+    "front_curves",  # curved marks in the band in front, per pixel (door arcs, bifolds)
+    "front_straights",  # straight marks there (sliding doors' double lines, rails)
 )
+FRONT_REACH_T = 0.75  # (t) across the front line to the room's other floor
+STRAIGHT_T = 1.0  # (t) a mark this long along a row or column is straight, not an arc
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,10 @@ def closet_candidates(
     t2 = t * t
     k3 = np.ones((3, 3), np.uint8)
     front = np.ones((2 * round(FRONT_T * t) + 1,) * 2, np.uint8)
+    reach = max(1, round(FRONT_REACH_T * t))
+    across = np.ones((2 * reach + 1,) * 2, np.uint8)
+    run = max(3, round(STRAIGHT_T * t))
+    rows, cols = np.ones((1, run), np.uint8), np.ones((run, 1), np.uint8)
     margin = round(FRONT_T * t) + 2
     out = []
     for ri, r in enumerate(regions):
@@ -106,6 +117,27 @@ def closet_candidates(
             nh, _ = cv2.connectedComponents(holes.view(np.uint8))
             band = (cv2.dilate(outline, front) > 0) & ~filled & rm & ~wl_s
             band_n = max(int(band.sum()), 1)
+            # the front: rim pixels with the room's other floor within reach across a line
+            other = rm & ~wl_s & ~ln_s & ~pm
+            near_other = cv2.dilate(other.view(np.uint8), across) > 0
+            pm8 = pm.view(np.uint8)
+            grown = cv2.dilate(pm8, k3) > 0
+            face = grown & ~pm & near_other & ~wl_s
+            face_n = int(face.sum())
+            flen = fdepth = 0.0
+            if face_n >= 3:
+                pts = np.column_stack(np.nonzero(face)[::-1]).astype(np.float32)
+                (_, _), (fa, fb), _ = cv2.minAreaRect(pts)
+                flen, fdepth = max(fa, fb) / t, min(fa, fb) / t
+            # door arcs and bifold zigzags are the marks in front that are not straight runs
+            ahead = (cv2.dilate(pm8, front) > 0) & ~pm & near_other & rm & ~wl_s
+            ahead_n = max(int(ahead.sum()), 1)
+            ln8 = ln_s.view(np.uint8)
+            straight = (
+                cv2.morphologyEx(ln8, cv2.MORPH_OPEN, rows)
+                | cv2.morphologyEx(ln8, cv2.MORPH_OPEN, cols)
+            ) > 0
+            ring_pm = max(int((grown & ~pm).sum()), 1)
             out.append(
                 Piece(
                     ri,
@@ -125,6 +157,11 @@ def closet_candidates(
                             float((band & ln_s).sum()) / band_n,
                             float(len(pieces)),
                             np.log(room_area / t2),
+                            face_n / ring_pm,
+                            flen,
+                            fdepth,
+                            float((ahead & ln_s & ~straight).sum()) / ahead_n,
+                            float((ahead & straight).sum()) / ahead_n,
                         ]
                     ),
                 )
