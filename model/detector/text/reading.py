@@ -22,6 +22,7 @@ from .candidates import TextLine, text_lines
 from .dimensions import Dimensions, parse_dimensions
 from .scale import (
     NO_SCALE,
+    Floor,
     RoomSides,
     Scale,
     covered_area_px,
@@ -192,6 +193,7 @@ def read_lines(
     *,
     budget_s: float,
     recogniser=None,
+    unread: dict[int, list[list[TextLine]]] | None = None,
 ) -> tuple[list[Word], bool]:
     """Read the candidate lines inside rooms; returns the words and whether all were read.
 
@@ -202,6 +204,7 @@ def read_lines(
     Rounds stop when `budget_s` seconds of this thread's CPU time have passed: CPU time, not
     wall time, so a busy machine (other requests, other workers) reads the same lines and
     gives the same document; it still bounds a page with thousands of lines.
+    `unread`, when given, receives each room's rows left unread (for `split.py`).
     """
     if recogniser is None:
         from .ocr import recogniser as shared
@@ -246,6 +249,8 @@ def read_lines(
     if time.thread_time() - start > budget_s:
         return [w for k in sorted(words) for w in words[k]], False
     _read_names_above_sizes(grey, ink, words, recogniser)
+    if unread is not None:
+        unread.update({k: q[done[k] :] for k, q in queues.items() if done[k] < len(q)})
     return [w for k in sorted(words) for w in words[k]], True
 
 
@@ -353,18 +358,22 @@ def room_text(words: list[Word]) -> RoomText:
     return RoomText(label, type_of_label(label), chosen)
 
 
-def measured_sides(room: Room) -> tuple[tuple[float, float], float]:
-    """A room's box along its own axes (px, to its pixels' outer edges) and how much of it
-    the room fills."""
+def polygon_floor(room: Room) -> Floor:
+    """A room's floor from its polygon alone: its box along its own axes and its area, to
+    its pixels' outer edges."""
     pts = np.asarray(room.polygon, np.float32).reshape(-1, 1, 2)
     (_, _), (w, h), _ = cv2.minAreaRect(pts)
     w, h = covered_sides_px((float(w), float(h)))
-    box = w * h
-    return (w, h), (covered_area_px(room.area_px, room.perimeter_px) / box if box > 0 else 0.0)
+    area = covered_area_px(room.area_px, room.perimeter_px)
+    return Floor(area, (w, h), area / (w * h) if w * h > 0 else 0.0)
 
 
 def annotate_rooms(
-    rooms: Sequence[Room], words: list[Word], scale: Scale | None, bar: Scale = NO_SCALE
+    rooms: Sequence[Room],
+    words: list[Word],
+    scale: Scale | None,
+    bar: Scale = NO_SCALE,
+    floors: Sequence[Floor] | None = None,
 ) -> PageText:
     """Rooms with label, type, dimensions and areas from the words read inside them, and the
     page's scale (`scale` if given, e.g. a PDF's stated scale; else from the scale `bar`
@@ -374,16 +383,17 @@ def annotate_rooms(
         if w.room is not None:
             by_room.setdefault(w.room, []).append(w)
     texts = [room_text(by_room.get(k, [])) for k in range(len(rooms))]
+    if floors is None:  # no page to measure on: the polygons' own pixels
+        floors = [polygon_floor(r) for r in rooms]
     sides = []
-    for room, t in zip(rooms, texts, strict=True):
+    for room, t, f in zip(rooms, texts, floors, strict=True):
         if t.dimensions is not None:
-            measured, fill = measured_sides(room)
-            sides.append(RoomSides(room.id, measured, t.dimensions.sides_m, fill))
+            sides.append(RoomSides(room.id, f.sides_px, t.dimensions.sides_m, f.fill))
     if scale is None or not scale.known:
         scale = with_scale_bar(bar, scale_from_dimensions(sides) if sides else NO_SCALE)
     out = []
-    for room, t in zip(rooms, texts, strict=True):
-        area_px = covered_area_px(room.area_px, room.perimeter_px)
+    for room, t, f in zip(rooms, texts, floors, strict=True):
+        area_px = f.area_px
         area_m2 = area_px / scale.px_per_m**2 if scale.known else None  # type: ignore[operator]
         out.append(
             replace(
