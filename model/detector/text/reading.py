@@ -40,7 +40,7 @@ MAX_ROWS_PER_ROOM = 6  # a room holds a name, a size or two; more is furniture o
 CROP_MARGIN = 0.3  # (letter heights) around a line when it is cut out for reading
 SPLIT = 3.0  # (letter heights) pieces of a row closer than this are read as one line
 NAME_ROWS = 1.6  # (size line heights) a name printed above its size is at most this tall
-END_MARGIN = 1.0  # (letter heights) before and after it
+END_MARGIN = 1.0  # (letter heights) before and after it, as far as ink goes on
 
 
 @dataclass(frozen=True)
@@ -102,19 +102,37 @@ def room_around(index: np.ndarray, line: TextLine) -> int | None:
     return k - 1 if counts[k] else None
 
 
-def _crop(grey: np.ndarray, line: TextLine) -> np.ndarray:
+def _crop(grey: np.ndarray, ink: np.ndarray, line: TextLine) -> np.ndarray:
     x, y, w, h = line.box
     m = max(2, round(CROP_MARGIN * line.letter_px))
     # along the line, up to a letter more: a first or last letter that touches a drawn line
-    # (a door's swing, furniture) is no letter-sized piece, and would be cut off
+    # (a door's swing, furniture) is no letter-sized piece, and would be cut off. Only as far
+    # as ink goes on, though, then the margin: the recogniser's time is the crop's width,
+    # and a letter of paper at each end was a third of a short name's (16 % of the columns
+    # read on R3D).
     e = max(m, round(END_MARGIN * line.letter_px))
     if line.vertical:
-        m, e = e, m
-    crop = grey[max(0, y - m) : y + h + m, max(0, x - e) : x + w + e]
-    if line.vertical:
+        y0, y1 = _ends(ink[:, max(0, x - m) : x + w + m].T, y, y + h, m, e)
+        crop = grey[y0:y1, max(0, x - m) : x + w + m]
         # names run up the page more often than down (a reader turns the plan clockwise)
         crop = cv2.rotate(crop, cv2.ROTATE_90_CLOCKWISE)
+    else:
+        band = ink[max(0, y - m) : y + h + m]
+        x0, x1 = _ends(band, x, x + w, m, e)
+        crop = grey[max(0, y - m) : y + h + m, x0:x1]
     return np.ascontiguousarray(crop)
+
+
+def _ends(band: np.ndarray, start: int, stop: int, margin: int, reach: int) -> tuple[int, int]:
+    """Where to cut a line [start, stop) along its length (`band`: the ink of the line's
+    rows, the line along axis 1): `margin` beyond the farthest ink within `reach` of
+    either end (no more than `reach` beyond it), `margin` where there is none."""
+    n = band.shape[1]
+    before = band[:, max(0, start - reach) : start].any(axis=0)
+    after = band[:, stop : min(n, stop + reach)].any(axis=0)
+    left = start - before.size + int(np.argmax(before)) if before.any() else start
+    right = stop + int(np.flatnonzero(after)[-1]) + 1 if after.any() else stop
+    return max(0, start - reach, left - margin), min(n, stop + reach, right + margin)
 
 
 def room_centre(room: Room) -> tuple[float, float]:
@@ -218,7 +236,7 @@ def read_lines(
             done[k] += len(take)
             batch += [(k, ln) for row in take for ln in row]
         first = False
-        readings = recogniser.read([_crop(grey, ln) for _, ln in batch])
+        readings = recogniser.read([_crop(grey, ink, ln) for _, ln in batch])
         for (k, line), reading in zip(batch, readings, strict=True):
             if reading.text and reading.confidence >= MIN_CONFIDENCE:
                 words[k].append(Word(reading.text, line.box, reading.confidence, k))
@@ -253,7 +271,7 @@ def _read_names_above_sizes(grey, ink, words: dict[int, list[Word]], recogniser)
             bands.append((k, band))
     if not bands:
         return
-    readings = recogniser.read([_crop(grey, ln) for _, ln in bands])
+    readings = recogniser.read([_crop(grey, ink, ln) for _, ln in bands])
     for (k, line), reading in zip(bands, readings, strict=True):
         if reading.confidence < MIN_CONFIDENCE or not looks_like_name(reading.text):
             continue
