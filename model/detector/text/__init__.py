@@ -64,6 +64,7 @@ def read_page_text(
             if unread and (config.split_neck_ratio > 0 or config.split_any_names):
                 words = read_second_names(
                     grey,
+                    ink,
                     rooms,
                     words,
                     unread,

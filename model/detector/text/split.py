@@ -178,6 +178,7 @@ def _piece_room(room: Room, piece: np.ndarray, origin: tuple[int, int], epsilon:
 
 def read_second_names(
     grey: np.ndarray,
+    ink: np.ndarray,
     rooms: Sequence[Room],
     words: Sequence[Word],
     unread: dict[int, list[list[TextLine]]],
@@ -219,7 +220,7 @@ def read_second_names(
         return list(words)
     added = []
     for (k, line), r in zip(
-        batch, recogniser.read([_crop(grey, ln) for _, ln in batch]), strict=True
+        batch, recogniser.read([_crop(grey, ink, ln) for _, ln in batch]), strict=True
     ):
         named = r.confidence >= 0.6 and looks_like_name(r.text)
         if named and type_of_label(correct_name(r.text.strip())) is not None:
