@@ -250,6 +250,20 @@ class DetectorConfig(BaseModel):
         "its label, type and dimensions, and the page its scale and the rooms' real areas; "
         "false leaves those fields null and costs nothing.",
     )
+    split_neck_ratio: float = Field(
+        0.8,
+        ge=0,
+        le=10,
+        description="A region holding two rooms' names (blocks of name words apart) is split "
+        "by a watershed seeded at the names when the cut is at most this share of the "
+        "narrower piece's inscribed width (a narrowing: the stubs of an opened wall); 0 never "
+        "splits on a narrowing (detector/text/split.py).",
+    )
+    split_any_names: bool = Field(
+        False,
+        description="Also split such a region with no narrowing when the two names are never "
+        "one room (bedroom and bath; kitchen, living, dining and hall may be one).",
+    )
     text_budget_ms: float = Field(
         3000.0,
         ge=0,

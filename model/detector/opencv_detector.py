@@ -351,7 +351,7 @@ class OpenCVDetector:
         from .text import read_page_text
 
         read = read_page_text(to_grey8(image), rooms, self.config, **text)
-        ids = [r.id for r in rooms]
+        ids = [r.id for r in read.rooms]  # a region holding two rooms' names may be split
         return Page(
             index=index,
             width=w,

@@ -185,6 +185,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--drawn-from", type=int, default=0, help="first seed of the --drawn plans (default 0)"
     )
     p.add_argument(
+        "--drawn-scale-bar",
+        choices=("m", "ft"),
+        help="draw the --drawn plans with a scale bar in this unit and no room sizes",
+    )
+    p.add_argument(
+        "--drawn-wide-openings",
+        type=int,
+        default=0,
+        help="open this many interior walls of each --drawn plan wide (two rooms, one region)",
+    )
+    p.add_argument(
         "--ocr-baseline",
         type=int,
         default=10,
@@ -202,7 +213,11 @@ def _text_main(root: Path, args: argparse.Namespace) -> int:
     lines = format_r3d(r3d_figures(items, repeat=args.repeat, ocr_baseline=args.ocr_baseline))
     if args.drawn:
         seeds = range(args.drawn_from, args.drawn_from + args.drawn)
-        lines += format_drawn(drawn_figures(seeds, repeat=args.repeat))
+        drawing: dict = {"wide_openings": args.drawn_wide_openings}
+        if args.drawn_scale_bar:
+            drawing.update(scale_bar_unit=args.drawn_scale_bar, sizes=False)
+        config = load_config(args.config)
+        lines += format_drawn(drawn_figures(seeds, repeat=args.repeat, config=config, **drawing))
     lines += [f"peak RSS {peak_rss_mib():.0f} MiB", "machine: " + describe_machine()]
     print("\n".join(lines))
     return 0

@@ -441,6 +441,7 @@ def draw_plan(
     skew_deg: float = 0.0,
     sizes: bool = True,
     scale_bar_unit: str | None = None,
+    wide_openings: int = 0,
 ) -> DrawnPlan:
     """Draw a floor plan of `width` x `height` px from `seed`, with its exact rooms.
 
@@ -453,7 +454,10 @@ def draw_plan(
     with it);
     `sizes` off prints the rooms' names without their sizes;
     `scale_bar_unit` ("m" or "ft") draws a scale bar in that unit in the bottom margin (from
-    a generator of its own, so the rest of the plan is the same as without it).
+    a generator of its own, so the rest of the plan is the same as without it);
+    `wide_openings` opens that many interior walls over most of their length (an open-plan
+    arch: two rooms, as the truth keeps them, joined by an opening far wider than a door;
+    also from a generator of its own).
     Same arguments, same pixels: every part below draws from the one seeded generator in a
     fixed order.
     """
@@ -475,6 +479,8 @@ def draw_plan(
     if annotations:
         dimension_lines(sheet, rooms)
         compass_and_title(sheet, seed)
+    if wide_openings:
+        _open_walls(sheet, rooms, walls, wide_openings, np.random.default_rng((seed, 2)))
     bar = None
     if scale_bar_unit is not None:
         bar = scale_bar(sheet, np.random.default_rng((seed, 1)), scale_bar_unit)
@@ -501,6 +507,28 @@ def draw_plan(
         room_sizes_m=tuple(room_sizes),
         scale_bar_box=bar,
     )
+
+
+WIDE_OPENING_M = 2.4  # an opening at least this wide: no door's width
+
+
+def _open_walls(
+    sheet: Sheet, rooms: list[Rect], walls: list[Wall], count: int, rng: np.random.Generator
+) -> None:
+    """Open `count` interior walls (shared by two rooms, long enough) over 55-75 % of their
+    shared length, at least `WIDE_OPENING_M`, leaving a stub of wall at each end."""
+    clear = max(sheet.t_int) + sheet.t_ext // 2 + sheet.px(0.1)
+    edges = [e for e in _shared_edges(rooms) if 0.75 * (e[5] - e[4]) >= sheet.px(WIDE_OPENING_M)]
+    for e in rng.permutation(len(edges))[:count]:
+        _, _, axis, pos, lo, hi = edges[e]
+        t = max(
+            (w.thickness for w in walls if w.axis == axis and w.pos == pos and w.lo <= lo < w.hi),
+            default=max(sheet.t_int),
+        )
+        width = max(sheet.px(WIDE_OPENING_M), round(rng.uniform(0.55, 0.75) * (hi - lo)))
+        width = min(width, hi - lo - 2 * clear)
+        start = lo + (hi - lo - width) // 2
+        fill(sheet.img, band(axis, pos, start, start + width, t + 2), 255)
 
 
 def draw_two_rooms(

@@ -90,24 +90,38 @@ class TextFigures:
     ms_on: list[float] = field(default_factory=list)
     ms_off: list[float] = field(default_factory=list)
     ms_ocr: list[float] = field(default_factory=list)
+    drawn: int = 0  # drawn plans: rooms drawn and found
+    found: int = 0
+    methods: Counter = field(default_factory=Counter)  # scale method -> plans
 
 
 def drawn_figures(
-    seeds: Sequence[int], *, width: int = 1200, height: int = 900, repeat: int = 1
+    seeds: Sequence[int],
+    *,
+    width: int = 1200,
+    height: int = 900,
+    repeat: int = 1,
+    config: DetectorConfig | None = None,
+    **drawing,
 ) -> TextFigures:
-    """Scale, area, name and type figures on drawn plans."""
+    """Scale, area, name and type figures on drawn plans (`drawing`: `draw_plan`'s options,
+    e.g. a scale bar, no printed sizes, wide openings)."""
     from detector.text.vocabulary import type_of_label
 
-    on = OpenCVDetector(DetectorConfig(text_budget_ms=60_000))
-    off = OpenCVDetector(DetectorConfig(read_text=False))
+    base = config or DetectorConfig()
+    on = OpenCVDetector(base.model_copy(update={"text_budget_ms": 60_000, "read_text": True}))
+    off = OpenCVDetector(base.model_copy(update={"read_text": False}))
     f = TextFigures()
     for seed in seeds:
-        plan = draw_plan(seed, width, height)
+        plan = draw_plan(seed, width, height, **drawing)
         ms_on, page = _cpu_ms(lambda p=plan: on.detect_page(p.image), repeat)
         ms_off, _ = _cpu_ms(lambda p=plan: off.detect_page(p.image), repeat)
         f.ms_on.append(ms_on)
         f.ms_off.append(ms_off)
         f.plans += 1
+        f.drawn += plan.room_count
+        f.found += len(page.rooms)
+        f.methods[page.scale["method"]] += 1
         if page.scale["px_per_m"] is not None:
             f.scale_found += 1
             f.scale_errors.append(page.scale["px_per_m"] / plan.px_per_m - 1)
@@ -203,7 +217,9 @@ def format_drawn(f: TextFigures) -> list[str]:
     ae = np.abs(np.array(f.area_errors))
     right_types = sum(n for (t, g), n in f.typed.items() if t == g)
     return [
-        f"drawn plans: {f.plans} plans, {f.rooms} matched rooms",
+        f"drawn plans: {f.plans} plans, rooms drawn {f.drawn}, found {f.found}, matched "
+        f"{f.rooms} (IoU > {MATCH_IOU})",
+        f"  scale methods: {dict(sorted(f.methods.items()))}",
         f"  scale found on {f.scale_found}/{f.plans} plans; |error| median "
         f"{_med(se.tolist()) * 100:.2f} %, max {se.max(initial=0) * 100:.2f} %, "
         f"within {SCALE_TOLERANCE:.0%}: {(se <= SCALE_TOLERANCE).mean() if se.size else 0:.3f}",

@@ -15,8 +15,9 @@ from ..config import DetectorConfig
 from ..results import Room
 from .ocr import recogniser
 from .reading import PageText, Word, annotate_rooms, read_lines, room_at, room_index
-from .scale import NO_SCALE, Scale
+from .scale import NO_SCALE, Scale, floor_of
 from .scale_bar import scale_from_bar
+from .split import read_second_names, split_by_labels
 from .vocabulary import type_of_label
 
 __all__ = ["PageText", "Scale", "Word", "read_page_text", "type_of_label"]
@@ -40,6 +41,7 @@ def read_page_text(
 
     complete = True
     bar = NO_SCALE
+    ink = None
     if words is not None:
         index = room_index(grey.shape[:2], rooms)
         words = [
@@ -55,6 +57,34 @@ def read_page_text(
             if scale is None or not scale.known:
                 bar = scale_from_bar(grey, ink, reader)
             budget = max(0.0, config.text_budget_ms / 1e3 - (time.thread_time() - t0))
-            words, complete = read_lines(grey, ink, rooms, budget_s=budget, recogniser=reader)
-    page = annotate_rooms(rooms, words, scale, bar)
+            unread: dict = {}
+            words, complete = read_lines(
+                grey, ink, rooms, budget_s=budget, recogniser=reader, unread=unread
+            )
+            if unread and (config.split_neck_ratio > 0 or config.split_any_names):
+                words = read_second_names(
+                    grey,
+                    ink,
+                    rooms,
+                    words,
+                    unread,
+                    reader,
+                    neck_ratio=config.split_neck_ratio,
+                    any_names=config.split_any_names,
+                )
+    if config.split_neck_ratio > 0 or config.split_any_names:
+        split = split_by_labels(
+            rooms,
+            words,
+            neck_ratio=config.split_neck_ratio,
+            any_names=config.split_any_names,
+            epsilon_factor=config.epsilon_factor,
+        )
+        rooms, words = split.rooms, split.words
+    floors = None
+    if rooms:
+        if ink is None:
+            ink = ink_mask(grey, min_contrast=config.min_contrast)
+        floors = [floor_of(r.polygon, r.bbox, ink) for r in rooms]
+    page = annotate_rooms(rooms, words, scale, bar, floors)
     return PageText(page.rooms, page.scale, page.words, complete)

@@ -83,35 +83,19 @@ class Recogniser:
         self._lock = threading.Lock()
 
     def read(self, crops: list[np.ndarray]) -> list[Reading]:
-        """Read each crop (grey uint8, one line of text, horizontal) in one batch per width.
+        """Read each crop (grey uint8, one line of text, horizontal).
 
-        Crops are scaled to the input height; crops of similar width are batched together
-        so little time goes to padding.
+        Crops are scaled to the input height and read one at a time: the recogniser's time
+        is its input's width, whatever the batch (a run costs ~1 ms more than its columns),
+        so batching bought nothing but padding, and the padding changed what a crop read.
         """
-        if not crops:
-            return []
-        inputs = [_normalised(c) for c in crops]
-        order = np.argsort([x.shape[-1] for x in inputs])
-        out: list[Reading | None] = [None] * len(crops)
-        i = 0
-        while i < len(order):
-            width = inputs[order[i]].shape[-1]
-            j = i + 1
-            # batch while the widest is at most 1.3x the narrowest (padding stays small)
-            while j < len(order) and inputs[order[j]].shape[-1] <= 1.3 * width:
-                j += 1
-            batch_ids = order[i:j]
-            w = max(inputs[k].shape[-1] for k in batch_ids)
-            batch = np.ones((len(batch_ids), 3, INPUT_HEIGHT, w), np.float32)
-            for row, k in enumerate(batch_ids):
-                x = inputs[k]
-                batch[row, :, :, : x.shape[-1]] = x
+        out = []
+        for crop in crops:
+            x = _normalised(crop)[None]
             with self._lock:
-                probs = self._session.run(None, {self._input: batch})[0]
-            for row, k in enumerate(batch_ids):
-                out[k] = self._decode(probs[row])
-            i = j
-        return [r for r in out if r is not None]
+                probs = self._session.run(None, {self._input: x})[0]
+            out.append(self._decode(probs[0]))
+        return out
 
     def _decode(self, probs: np.ndarray) -> Reading:
         idx = probs.argmax(axis=1)
@@ -139,7 +123,7 @@ def _normalised(crop: np.ndarray) -> np.ndarray:
     interp = cv2.INTER_AREA if h > INPUT_HEIGHT else cv2.INTER_LINEAR
     x = cv2.resize(crop, (width, INPUT_HEIGHT), interpolation=interp).astype(np.float32)
     x = x / 127.5 - 1.0
-    return np.broadcast_to(x, (3, INPUT_HEIGHT, width))
+    return np.ascontiguousarray(np.broadcast_to(x, (3, INPUT_HEIGHT, width)))
 
 
 @cache

@@ -22,6 +22,7 @@ from .candidates import TextLine, text_lines
 from .dimensions import Dimensions, parse_dimensions
 from .scale import (
     NO_SCALE,
+    Floor,
     RoomSides,
     Scale,
     covered_area_px,
@@ -39,7 +40,7 @@ MAX_ROWS_PER_ROOM = 6  # a room holds a name, a size or two; more is furniture o
 CROP_MARGIN = 0.3  # (letter heights) around a line when it is cut out for reading
 SPLIT = 3.0  # (letter heights) pieces of a row closer than this are read as one line
 NAME_ROWS = 1.6  # (size line heights) a name printed above its size is at most this tall
-END_MARGIN = 1.0  # (letter heights) before and after it
+END_MARGIN = 1.0  # (letter heights) before and after it, as far as ink goes on
 
 
 @dataclass(frozen=True)
@@ -101,19 +102,37 @@ def room_around(index: np.ndarray, line: TextLine) -> int | None:
     return k - 1 if counts[k] else None
 
 
-def _crop(grey: np.ndarray, line: TextLine) -> np.ndarray:
+def _crop(grey: np.ndarray, ink: np.ndarray, line: TextLine) -> np.ndarray:
     x, y, w, h = line.box
     m = max(2, round(CROP_MARGIN * line.letter_px))
     # along the line, up to a letter more: a first or last letter that touches a drawn line
-    # (a door's swing, furniture) is no letter-sized piece, and would be cut off
+    # (a door's swing, furniture) is no letter-sized piece, and would be cut off. Only as far
+    # as ink goes on, though, then the margin: the recogniser's time is the crop's width,
+    # and a letter of paper at each end was a third of a short name's (16 % of the columns
+    # read on R3D).
     e = max(m, round(END_MARGIN * line.letter_px))
     if line.vertical:
-        m, e = e, m
-    crop = grey[max(0, y - m) : y + h + m, max(0, x - e) : x + w + e]
-    if line.vertical:
+        y0, y1 = _ends(ink[:, max(0, x - m) : x + w + m].T, y, y + h, m, e)
+        crop = grey[y0:y1, max(0, x - m) : x + w + m]
         # names run up the page more often than down (a reader turns the plan clockwise)
         crop = cv2.rotate(crop, cv2.ROTATE_90_CLOCKWISE)
+    else:
+        band = ink[max(0, y - m) : y + h + m]
+        x0, x1 = _ends(band, x, x + w, m, e)
+        crop = grey[max(0, y - m) : y + h + m, x0:x1]
     return np.ascontiguousarray(crop)
+
+
+def _ends(band: np.ndarray, start: int, stop: int, margin: int, reach: int) -> tuple[int, int]:
+    """Where to cut a line [start, stop) along its length (`band`: the ink of the line's
+    rows, the line along axis 1): `margin` beyond the farthest ink within `reach` of
+    either end (no more than `reach` beyond it), `margin` where there is none."""
+    n = band.shape[1]
+    before = band[:, max(0, start - reach) : start].any(axis=0)
+    after = band[:, stop : min(n, stop + reach)].any(axis=0)
+    left = start - before.size + int(np.argmax(before)) if before.any() else start
+    right = stop + int(np.flatnonzero(after)[-1]) + 1 if after.any() else stop
+    return max(0, start - reach, left - margin), min(n, stop + reach, right + margin)
 
 
 def room_centre(room: Room) -> tuple[float, float]:
@@ -174,6 +193,7 @@ def read_lines(
     *,
     budget_s: float,
     recogniser=None,
+    unread: dict[int, list[list[TextLine]]] | None = None,
 ) -> tuple[list[Word], bool]:
     """Read the candidate lines inside rooms; returns the words and whether all were read.
 
@@ -184,6 +204,7 @@ def read_lines(
     Rounds stop when `budget_s` seconds of this thread's CPU time have passed: CPU time, not
     wall time, so a busy machine (other requests, other workers) reads the same lines and
     gives the same document; it still bounds a page with thousands of lines.
+    `unread`, when given, receives each room's rows left unread (for `split.py`).
     """
     if recogniser is None:
         from .ocr import recogniser as shared
@@ -215,7 +236,7 @@ def read_lines(
             done[k] += len(take)
             batch += [(k, ln) for row in take for ln in row]
         first = False
-        readings = recogniser.read([_crop(grey, ln) for _, ln in batch])
+        readings = recogniser.read([_crop(grey, ink, ln) for _, ln in batch])
         for (k, line), reading in zip(batch, readings, strict=True):
             if reading.text and reading.confidence >= MIN_CONFIDENCE:
                 words[k].append(Word(reading.text, line.box, reading.confidence, k))
@@ -228,6 +249,8 @@ def read_lines(
     if time.thread_time() - start > budget_s:
         return [w for k in sorted(words) for w in words[k]], False
     _read_names_above_sizes(grey, ink, words, recogniser)
+    if unread is not None:
+        unread.update({k: q[done[k] :] for k, q in queues.items() if done[k] < len(q)})
     return [w for k in sorted(words) for w in words[k]], True
 
 
@@ -248,7 +271,7 @@ def _read_names_above_sizes(grey, ink, words: dict[int, list[Word]], recogniser)
             bands.append((k, band))
     if not bands:
         return
-    readings = recogniser.read([_crop(grey, ln) for _, ln in bands])
+    readings = recogniser.read([_crop(grey, ink, ln) for _, ln in bands])
     for (k, line), reading in zip(bands, readings, strict=True):
         if reading.confidence < MIN_CONFIDENCE or not looks_like_name(reading.text):
             continue
@@ -335,18 +358,22 @@ def room_text(words: list[Word]) -> RoomText:
     return RoomText(label, type_of_label(label), chosen)
 
 
-def measured_sides(room: Room) -> tuple[tuple[float, float], float]:
-    """A room's box along its own axes (px, to its pixels' outer edges) and how much of it
-    the room fills."""
+def polygon_floor(room: Room) -> Floor:
+    """A room's floor from its polygon alone: its box along its own axes and its area, to
+    its pixels' outer edges."""
     pts = np.asarray(room.polygon, np.float32).reshape(-1, 1, 2)
     (_, _), (w, h), _ = cv2.minAreaRect(pts)
     w, h = covered_sides_px((float(w), float(h)))
-    box = w * h
-    return (w, h), (covered_area_px(room.area_px, room.perimeter_px) / box if box > 0 else 0.0)
+    area = covered_area_px(room.area_px, room.perimeter_px)
+    return Floor(area, (w, h), area / (w * h) if w * h > 0 else 0.0)
 
 
 def annotate_rooms(
-    rooms: Sequence[Room], words: list[Word], scale: Scale | None, bar: Scale = NO_SCALE
+    rooms: Sequence[Room],
+    words: list[Word],
+    scale: Scale | None,
+    bar: Scale = NO_SCALE,
+    floors: Sequence[Floor] | None = None,
 ) -> PageText:
     """Rooms with label, type, dimensions and areas from the words read inside them, and the
     page's scale (`scale` if given, e.g. a PDF's stated scale; else from the scale `bar`
@@ -356,16 +383,17 @@ def annotate_rooms(
         if w.room is not None:
             by_room.setdefault(w.room, []).append(w)
     texts = [room_text(by_room.get(k, [])) for k in range(len(rooms))]
+    if floors is None:  # no page to measure on: the polygons' own pixels
+        floors = [polygon_floor(r) for r in rooms]
     sides = []
-    for room, t in zip(rooms, texts, strict=True):
+    for room, t, f in zip(rooms, texts, floors, strict=True):
         if t.dimensions is not None:
-            measured, fill = measured_sides(room)
-            sides.append(RoomSides(room.id, measured, t.dimensions.sides_m, fill))
+            sides.append(RoomSides(room.id, f.sides_px, t.dimensions.sides_m, f.fill))
     if scale is None or not scale.known:
         scale = with_scale_bar(bar, scale_from_dimensions(sides) if sides else NO_SCALE)
     out = []
-    for room, t in zip(rooms, texts, strict=True):
-        area_px = covered_area_px(room.area_px, room.perimeter_px)
+    for room, t, f in zip(rooms, texts, floors, strict=True):
+        area_px = f.area_px
         area_m2 = area_px / scale.px_per_m**2 if scale.known else None  # type: ignore[operator]
         out.append(
             replace(

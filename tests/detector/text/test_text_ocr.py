@@ -62,3 +62,19 @@ def test_recogniser_reads_printed_words():
     # (an "x" between two lengths reads as the multiplication sign it stands for)
     assert [r.text.replace(" ", "") for r in readings] == ["BEDROOM", "3.57×2.61"]
     assert all(r.confidence > 0.8 for r in readings)
+
+
+def test_crop_keeps_a_margin_past_the_ink_and_a_letter_at_most():
+    from detector.text.candidates import TextLine
+    from detector.text.reading import _crop
+
+    ink = np.zeros((60, 200), bool)
+    ink[20:30, 50:100] = True  # the line's letters
+    grey = np.where(ink, 0, 255).astype(np.uint8)
+    line = TextLine((50, 20, 50, 10), 5, 10.0)
+    assert _crop(grey, ink, line).shape == (16, 56)  # 0.3 letter of paper each side
+    ink[24:26, 100:106] = True  # a letter cut off the line's end, joined to a drawn line
+    ink[24:26, 30:50] = True  # ink running on past a letter's reach
+    grey = np.where(ink, 0, 255).astype(np.uint8)
+    # on the left a letter's reach and no more; on the right the cut letter and the margin
+    assert _crop(grey, ink, line).shape == (16, 10 + 50 + 6 + 3)

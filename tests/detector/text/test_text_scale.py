@@ -73,3 +73,19 @@ def test_a_room_covers_half_a_pixel_beyond_its_polygon():
     assert covered_area_px(area, perimeter) == mask.sum() == 150 * 100
     (_, _), (w, h), _ = cv2.minAreaRect(contour.astype(np.float32))
     assert sorted(covered_sides_px((w, h))) == [100, 150]
+
+
+def test_the_floor_reaches_the_walls_ink():
+    # a room 150 x 100 px inside walls of ink, traced a pixel short of its walls (a working
+    # grid's rounding): its floor is measured to the ink
+    import numpy as np
+
+    from detector.text.scale import floor_of
+
+    ink = np.ones((200, 300), bool)
+    ink[40:140, 60:210] = False
+    short = [[61, 41], [208, 41], [208, 138], [61, 138]]  # boundary pixels' centres, 1 px in
+    floor = floor_of(short, [61, 41, 147, 97], ink)
+    assert floor.area_px == 150 * 100
+    assert sorted(floor.sides_px) == [100, 150]
+    assert floor.fill == pytest.approx(1.0)
