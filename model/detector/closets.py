@@ -47,6 +47,7 @@ FEATURES = (
     "front_straights",  # straight marks there (sliding doors' double lines, rails)
 )
 FRONT_REACH_T = 0.75  # (t) across the front line to the room's other floor
+WALL_HUG_T = 0.25  # (t) rim this close to a wall is on the wall
 STRAIGHT_T = 1.0  # (t) a mark this long along a row or column is straight, not an arc
 
 
@@ -72,6 +73,8 @@ def closet_candidates(
     front = np.ones((2 * round(FRONT_T * t) + 1,) * 2, np.uint8)
     reach = max(1, round(FRONT_REACH_T * t))
     across = np.ones((2 * reach + 1,) * 2, np.uint8)
+    # a wall's blurred edge reads as a line on an enlarged page: the rim near a wall is on it
+    hug = np.ones((2 * max(1, round(WALL_HUG_T * t)) + 1,) * 2, np.uint8)
     run = max(3, round(STRAIGHT_T * t))
     rows, cols = np.ones((1, run), np.uint8), np.ones((run, 1), np.uint8)
     margin = round(FRONT_T * t) + 2
@@ -113,6 +116,7 @@ def closet_candidates(
             filled = outline > 0
             ring = (cv2.dilate(outline, k3) > 0) & ~filled
             ring_n = max(int(ring.sum()), 1)
+            on_wall = ring & (cv2.dilate(wl_s.view(np.uint8), hug) > 0)
             holes = filled & ~pm & ~ln_s  # enclosed floor inside the piece's outline
             nh, _ = cv2.connectedComponents(holes.view(np.uint8))
             band = (cv2.dilate(outline, front) > 0) & ~filled & rm & ~wl_s
@@ -150,8 +154,8 @@ def closet_candidates(
                             width,
                             max(rw, rh) / max(min(rw, rh), 1.0),
                             a / max(rw * rh, 1.0),
-                            float((ring & wl_s).sum()) / ring_n,
-                            float((ring & ln_s).sum()) / ring_n,
+                            float(on_wall.sum()) / ring_n,
+                            float((ring & ln_s & ~on_wall).sum()) / ring_n,
                             float((filled & ln_s).sum()) / max(float(filled.sum()), 1.0),
                             float(nh - 1),
                             float((band & ln_s).sum()) / band_n,

@@ -45,6 +45,21 @@ def test_the_wardrobe_is_a_candidate_piece():
     assert all(np.isfinite(p.features).all() and len(p.features) == len(FEATURES) for p in pieces)
 
 
+def test_the_wardrobe_front_is_measured():
+    tr = trace_rooms(room_with_wardrobe(), DetectorConfig(closet_votes=1.01))
+    pieces = closet_candidates(
+        tr.regions, walls=tr.walls, lines=tr.lines, thickness_px=tr.thickness_px
+    )
+    box = 90 * 45 * tr.scale**2
+    (wardrobe,) = [p for p in pieces if 0.7 * box <= p.mask.sum() <= 1.1 * box]
+    f = dict(zip(FEATURES, wardrobe.features, strict=True))
+    t = tr.thickness_px / tr.scale  # (page pixels)
+    # its front and side face the room across their lines (the rest of its rim is on walls)
+    assert 0.3 < f["front_rim"] < 0.7, f
+    assert 90 / t * 0.8 <= f["front_length_t"] <= (90 + 45) / t * 1.1, f
+    assert f["front_straights"] > 0, f  # the front line itself
+
+
 def test_an_accepted_piece_becomes_a_room_and_leaves_its_room():
     tr = trace_rooms(room_with_wardrobe(), DetectorConfig(closet_votes=1.01))
     (room,) = tr.regions
