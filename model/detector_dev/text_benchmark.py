@@ -230,8 +230,7 @@ def format_drawn(f: TextFigures) -> list[str]:
     right_types = sum(n for (t, g), n in f.typed.items() if t == g)
     return [
         f"drawn plans: {f.plans} plans, rooms drawn {f.drawn}, found {f.found}, matched "
-        f"{f.rooms} (IoU > {MATCH_IOU})",
-        f"  scale methods: {dict(sorted(f.methods.items()))}",
+        f"{f.rooms} (IoU > {MATCH_IOU}); scale methods {dict(sorted(f.methods.items()))}",
         f"  scale found on {f.scale_found}/{f.plans} plans; |error| median "
         f"{_med(se.tolist()) * 100:.2f} %, max {se.max(initial=0) * 100:.2f} %, "
         f"within {SCALE_TOLERANCE:.0%}: {(se <= SCALE_TOLERANCE).mean() if se.size else 0:.3f}",
