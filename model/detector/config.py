@@ -306,6 +306,11 @@ class DetectorConfig(BaseModel):
         description="Smallest width or height accepted (smaller cannot hold a plan).",
     )
 
+    @property
+    def splits_rooms(self) -> bool:
+        """Whether the text stage may split a region by its names (either rule on)."""
+        return self.split_neck_ratio > 0 or self.split_any_names
+
     @model_validator(mode="after")
     def _area_range(self) -> DetectorConfig:
         if self.min_area >= self.max_area:

@@ -61,7 +61,7 @@ def read_page_text(
             words, complete = read_lines(
                 grey, ink, rooms, budget_s=budget, recogniser=reader, unread=unread
             )
-            if unread and (config.split_neck_ratio > 0 or config.split_any_names):
+            if unread and config.splits_rooms:
                 words = read_second_names(
                     grey,
                     ink,
@@ -72,7 +72,7 @@ def read_page_text(
                     neck_ratio=config.split_neck_ratio,
                     any_names=config.split_any_names,
                 )
-    if config.split_neck_ratio > 0 or config.split_any_names:
+    if config.splits_rooms:
         split = split_by_labels(
             rooms,
             words,
