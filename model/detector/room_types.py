@@ -122,7 +122,9 @@ def room_features(
         openings = int((touching > 0).sum())
         # neighbours: other rooms within 1.5 t of this one (across a wall or a bridge)
         around = cv2.dilate(m, grow) > 0
-        neigh = len(set(np.unique(index[sl][around]).tolist()) - {0, i + 1})
+        seen = np.bincount(index[sl][around], minlength=n + 1)
+        seen[[0, i + 1]] = 0
+        neigh = int(np.count_nonzero(seen))
         inner = m > 0
         marks = marks_all[sl] & inner
         floor = max(int(inner.sum()), 1)
