@@ -25,6 +25,10 @@ benchmark-ipa: venv ## score on the IPA maps: plain, with furniture, with furnit
 benchmark-text: venv ## the text stage: R3D label read rate, drawn plans' scale/area/name errors, time on/off
 	$(BENCH) $(DATASETS)/r3d --text --drawn 20 --ocr-baseline 10
 
+.PHONY: benchmark-text-off
+benchmark-text-off: venv ## time per r3d plan with text off against the detector before issue 15 (ratio, one run)
+	$(PY) benchmarks/speed_vs_commit.py --ref ebc724d
+
 .PHONY: benchmark-r3d-types
 benchmark-r3d-types: venv ## drawn room-type accuracy on R3D (5-fold by plan; also x2, rot90)
 	$(PY) -m detector_dev.room_types $(DATASETS)/r3d --judge 2,0 --judge 1,90
@@ -34,4 +38,4 @@ room-types-model: venv ## refit the drawn room-type forest on R3D: model/detecto
 	$(PY) -m detector_dev.room_types $(DATASETS)/r3d --write model/detector/room_types.json
 
 .PHONY: benchmark
-benchmark: benchmark-r3d benchmark-r3d-scaled benchmark-r3d-rotated benchmark-ipa benchmark-large benchmark-r3d-types benchmark-text ## every detector benchmark
+benchmark: benchmark-r3d benchmark-r3d-scaled benchmark-r3d-rotated benchmark-ipa benchmark-large benchmark-r3d-types benchmark-text benchmark-text-off ## every detector benchmark
