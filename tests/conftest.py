@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+
+# Tests load ONNX Runtime directly too: its telemetry stays off (see detector/text/ocr.py).
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 from detector_dev.machine import free_port
 from localrun.stack import start_emulator

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -23,6 +24,11 @@ from ..errors import DetectorError
 from . import onnx_file
 
 log = logging.getLogger(__name__)
+
+# ONNX Runtime 1.29+ keeps a device id and uploads usage telemetry from Linux, unless this is
+# set before it starts (this module loads it). Plans are customers' documents: nothing leaves
+# the machine unless the deployer sets the variable to 0 themselves.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 MODEL_PACKAGE = "rapidocr"
 MODEL_FILE = "PP-OCRv6_rec_small.onnx"

@@ -3,6 +3,10 @@ on the model file the installed `rapidocr` wheel ships."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import cv2
 import numpy as np
 import onnxruntime as ort  # a dependency of the package: missing is a failure, not a skip
@@ -77,3 +81,16 @@ def test_crop_keeps_a_margin_past_the_ink_and_a_letter_at_most():
     grey = np.where(ink, 0, 255).astype(np.uint8)
     # on the left a letter's reach and no more; on the right the cut letter and the margin
     assert _crop(grey, ink, line).shape == (16, 10 + 50 + 6 + 3)
+
+
+def test_reading_leaves_no_telemetry_id_or_cache(tmp_path):
+    # ONNX Runtime 1.29+ writes a device id and a telemetry store under ~/.cache (and uploads
+    # from there) unless ORT_DISABLE_TELEMETRY is set before it starts: the detector sets it.
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    env.update(HOME=str(tmp_path), XDG_CACHE_HOME=str(tmp_path / ".cache"))
+    code = "from detector.text.ocr import recogniser; recogniser(); print('loaded')"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.stdout.strip() == "loaded", out.stderr
+    assert list(tmp_path.rglob("*")) == []
