@@ -39,7 +39,7 @@ from .room_types import Samples, fit_forest, r3d_typed_truth
 from .scoring import MATCH_IOU, summarise
 
 CLASSES = ("other", "room")
-FOREST = {"trees": 40, "max_depth": 8, "min_leaf": 3, "seed": 0}
+FOREST = {"trees": 100, "max_depth": 10, "min_leaf": 3, "seed": 0}
 VARIANTS = ((1.0, 0), (2.0, 0), (4.0, 0), (1.0, 90))  # (scale, turn) of the training pages
 
 
