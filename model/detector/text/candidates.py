@@ -23,6 +23,13 @@ MIN_LETTER_PX = 5  # smaller cannot be read, whatever the page size
 RUN = 8  # touching letters form a piece at most this many times as long as it is tall
 MARK = 1.5  # (letter heights) marks beside letters (dots, the x of "3 x 4") are no bigger
 JOIN = 1.3  # letters of a line are at most this many letter heights apart (a space)
+# A page bigger than this is searched for lines at a power-of-two reduction (the lines' crops
+# are still read at full size): finding lines costs the page's pixels, about 4 s of CPU on a
+# 27 MP scan, and the letter sizes above are shares of the page, so a reduced page finds the
+# same letters.
+SEARCH_PIXELS = 4_000_000
+MIN_SEARCH_LETTER_PX = 24  # letters at least this tall where they are searched for (at 16 px, a
+# quarter of a 27 MP scan, lines came out a letter short)
 
 
 @dataclass(frozen=True)
@@ -50,13 +57,13 @@ def straight_runs(ink: np.ndarray, *, min_length_px: float) -> np.ndarray:
     return runs > 0
 
 
-def letter_mask(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+def letter_mask(ink: np.ndarray, side: int | None = None) -> tuple[np.ndarray, np.ndarray, float]:
     """Letter-sized pieces of `ink` (bool HxW), the marks no bigger than a letter (dots,
     apostrophes, the x between two lengths, as well as letters) and the letters' median
-    height (px; 0 if none)."""
+    height (px; 0 if none). `side`: the page's shorter side, when `ink` is a window of it."""
     if ink.dtype != bool:
         raise TypeError("ink must be a boolean mask")
-    side = min(ink.shape)
+    side = side or min(ink.shape)
     lo, hi = max(MIN_LETTER_PX, MIN_LETTER * side), max(MIN_LETTER_PX + 1, MAX_LETTER * side)
     _, lab, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
     w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
@@ -117,20 +124,23 @@ def _lines(
     return out
 
 
-def text_lines(ink: np.ndarray, *, vertical: bool = True) -> list[TextLine]:
+def text_lines(
+    ink: np.ndarray, *, vertical: bool = True, side: int | None = None
+) -> list[TextLine]:
     """Candidate lines of text on a page's ink (bool HxW), horizontal ones first.
 
     With `vertical`, lines whose letters run down the page are added: letters grouped down
-    the page into a run of at least three, which no horizontal line already holds.
+    the page into a run of at least three, which no horizontal line already holds. `side`:
+    the page's shorter side, when `ink` is a window of it.
     """
-    _, _, letter_px = letter_mask(ink)
+    _, _, letter_px = letter_mask(ink, side)
     if letter_px == 0:
         return []
     # Letters touching a straight drawn line (furniture, a wall's face, a dimension line) are
     # part of a big piece of ink; with the straight runs longer than any letter's stroke
     # taken out, they stand alone again.
     ink = ink & ~straight_runs(ink, min_length_px=STRAIGHT * letter_px)
-    letters, marks, letter_px = letter_mask(ink)
+    letters, marks, letter_px = letter_mask(ink, side)
     if letter_px == 0:
         return []
     lines = _lines(letters, marks, letter_px, vertical=False)
@@ -145,3 +155,67 @@ def text_lines(ink: np.ndarray, *, vertical: bool = True) -> list[TextLine]:
             if h > 2 * w:
                 lines.append(ln)
     return lines
+
+
+def page_text_lines(ink: np.ndarray, *, vertical: bool = True) -> list[TextLine]:
+    """`text_lines` of a page of any size, in page pixels.
+
+    A page over `SEARCH_PIXELS` is searched at the largest power-of-two reduction that brings
+    it under, or less reduced while its letters would be under `MIN_SEARCH_LETTER_PX` there
+    (a pixel of the reduced page is ink when a quarter of what it stands for is). That says
+    where text is; each place, widened by two letters, is searched again at full size, so
+    the lines are the page's own (on the reduced page a line's first letter could be lost).
+    """
+    factor = 1
+    while ink.size / factor**2 > SEARCH_PIXELS:
+        factor *= 2
+    H, W = ink.shape
+    while factor > 1:
+        small = cv2.resize(
+            ink.view(np.uint8) * np.uint8(255),
+            (max(1, W // factor), max(1, H // factor)),
+            interpolation=cv2.INTER_AREA,
+        )
+        found = text_lines(small >= 64, vertical=vertical)
+        if found and found[0].letter_px < MIN_SEARCH_LETTER_PX:
+            factor //= 2
+            continue
+        out: list[TextLine] = []
+        for x0, y0, x1, y1 in _places(found, factor, (H, W)):
+            for ln in text_lines(ink[y0:y1, x0:x1], vertical=vertical, side=min(H, W)):
+                x, y, w, h = ln.box
+                out.append(TextLine((x + x0, y + y0, w, h), ln.letters, ln.letter_px, ln.vertical))
+        return out
+    return text_lines(ink, vertical=vertical)
+
+
+def _places(lines: list[TextLine], factor: int, shape: tuple[int, int]) -> list[tuple[int, ...]]:
+    """The boxes (x0, y0, x1, y1, page px) of lines found on a page reduced `factor` times,
+    each widened by two letters, those that overlap merged."""
+    H, W = shape
+    boxes = []
+    for ln in lines:
+        pad = 2 * ln.letter_px
+        x, y, w, h = ln.box
+        boxes.append(
+            [
+                max(0, int((x - pad) * factor)),
+                max(0, int((y - pad) * factor)),
+                min(W, int((x + w + pad + 1) * factor)),
+                min(H, int((y + h + pad + 1) * factor)),
+            ]
+        )
+    merged = True
+    while merged:  # until no two overlap (a page has tens of lines)
+        merged = False
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                a, b = boxes[i], boxes[j]
+                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                    boxes[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                    del boxes[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return [tuple(b) for b in boxes]

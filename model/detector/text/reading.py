@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from ..results import Room
-from .candidates import TextLine, text_lines
+from .candidates import TextLine, page_text_lines
 from .dimensions import Dimensions, parse_dimensions
 from .scale import (
     NO_SCALE,
@@ -213,7 +213,7 @@ def read_lines(
     start = time.thread_time()
     index = room_index(grey.shape, rooms)
     by_room: dict[int, list[TextLine]] = {}
-    for line in text_lines(ink):
+    for line in page_text_lines(ink):
         room = room_around(index, line)
         if room is not None:
             by_room.setdefault(room, []).append(line)

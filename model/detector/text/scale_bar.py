@@ -96,7 +96,7 @@ def _ticks(mask: np.ndarray, x0: int, x1: int, y0: int, y1: int, thick: int) -> 
         if side < 0:
             rows = rows[::-1]  # outwards from the line
         # a tick's reach per column: ink unbroken from the line outwards
-        broken = np.cumprod(rows > 0, axis=0)
+        broken = np.logical_and.accumulate(rows > 0, axis=0)
         reach = broken.sum(axis=0)
         ticks, reaches = [], []
         for a, b in _runs(reach >= min_reach):

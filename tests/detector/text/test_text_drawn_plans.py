@@ -139,3 +139,18 @@ def test_a_tiny_budget_reads_less_but_never_fails():
     plan = draw_plan(1)
     page = OpenCVDetector(DetectorConfig(text_budget_ms=0)).detect_page(plan.image)
     assert page.text == [] and page.scale["method"] == "none"
+
+
+@pytest.mark.parametrize("seed", [1, 6])
+def test_a_large_scan_is_read_like_a_small_one(detector, seed):
+    # 27 MP, an A2 sheet scanned at 300 dpi: where its text is is found on the page halved
+    # (`candidates.SEARCH_PIXELS`), its lines there at full size, and read at full size.
+    plan = draw_plan(seed, 6000, 4500, noise=0.3)
+    page = detector.detect_page(plan.image)
+    pairs = matched(page, plan)
+    assert len(pairs) == plan.room_count
+    assert page.scale["px_per_m"] == pytest.approx(plan.px_per_m, rel=0.02)
+    for room, k in pairs:
+        assert room.label is not None and room.label.lower() == plan.room_names[k - 1].lower()
+        true_m2 = (plan.labels == k).sum() / plan.px_per_m**2
+        assert room.area_m2 == pytest.approx(true_m2, rel=0.03)
