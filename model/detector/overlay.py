@@ -12,6 +12,8 @@ import numpy as np
 from .results import Room
 
 FILL_OPACITY = 0.45
+TAG_SHARE = 0.95  # a caption's tag takes at most this share of its room's width and height
+MIN_FONT_SCALE = 0.35  # smaller is not readable: a room too small for it shows less of its caption
 _GOLDEN = 0.618033988749895
 
 
@@ -84,7 +86,15 @@ def render_overlay(image: np.ndarray, rooms: Sequence[Room | Mapping[str, Any]])
         else:
             cx, cy = poly.reshape(-1, 2).mean(axis=0)
         lines = room_caption(i, rooms[i])
-        sizes = [cv2.getTextSize(t, font, font_scale, thick)[0] for t in lines]
+        _, _, room_w, room_h = cv2.boundingRect(poly)
+        scale, thick = _fitted(lines, font, font_scale, room_w, room_h)
+        if scale is None:  # the number and name alone, when the area does not fit
+            lines = lines[:1]
+            scale, thick = _fitted(lines, font, font_scale, room_w, room_h)
+        if scale is None:  # the number alone (the document has the rest)
+            lines = [str(i + 1)]
+            scale, thick = _fitted(lines, font, font_scale, room_w, room_h)
+        sizes = [cv2.getTextSize(t, font, scale or MIN_FONT_SCALE, thick)[0] for t in lines]
         th = max(h for _, h in sizes)
         pad = max(2, th // 4)
         step = th + 2 * pad
@@ -97,9 +107,32 @@ def render_overlay(image: np.ndarray, rooms: Sequence[Room | Mapping[str, Any]])
         for k, (text, (tw, _)) in enumerate(zip(lines, sizes, strict=True)):
             y = top + k * step + pad + th
             cv2.putText(
-                out, text, (int(cx - tw / 2), y), font, font_scale, dark, thick, cv2.LINE_AA
+                out,
+                text,
+                (int(cx - tw / 2), y),
+                font,
+                scale or MIN_FONT_SCALE,
+                dark,
+                thick,
+                cv2.LINE_AA,
             )
     return out
+
+
+def _fitted(
+    lines: list[str], font: int, scale: float, room_w: int, room_h: int
+) -> tuple[float | None, int]:
+    """The font scale (at most `scale`) and stroke at which the caption's tag fits inside a
+    room of that box, so a tag does not cover its neighbours' names; None when it fits at
+    no readable size."""
+    thick = max(1, round(scale * 2))
+    w = max(cv2.getTextSize(t, font, scale, thick)[0][0] for t in lines)
+    h = max(cv2.getTextSize(t, font, scale, thick)[0][1] for t in lines)
+    tag_w, tag_h = w * 1.1 + 4, len(lines) * h * 1.5 + 4  # with the tag's padding
+    fit = min(1.0, TAG_SHARE * room_w / tag_w, TAG_SHARE * room_h / tag_h)
+    if scale * fit < MIN_FONT_SCALE:
+        return None, max(1, round(MIN_FONT_SCALE * 2))
+    return scale * fit, max(1, round(scale * fit * 2))
 
 
 def document_overlays(

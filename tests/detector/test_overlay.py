@@ -80,3 +80,29 @@ def test_named_rooms_carry_their_name_and_area():
     plain, captioned = render_overlay(page, ROOMS), render_overlay(page, [named, ROOMS[1]])
     # the caption's tag is wider than the number's: more of the room is written on
     assert (captioned[40:140, 20:180] < 100).sum() > (plain[40:140, 20:180] < 100).sum()
+
+
+def test_a_caption_stays_inside_a_narrow_room():
+    # A long name on a room much narrower than it: the tag shrinks to the room, so it does
+    # not cover the neighbours' names (it was drawn at the page's font size before).
+    from dataclasses import replace
+
+    page = np.full((600, 800), 255, np.uint8)
+    narrow = replace(_room(1, 300, 100, 380, 500), label="Living", area_m2=7.44, area_ft2=80.1)
+    out = render_overlay(page, [narrow])
+    outside = np.ones(page.shape, bool)
+    outside[97:504, 297:384] = False  # the room's box and its outline
+    assert (out[outside] == 255).all()  # nothing written on the page around the room
+    assert (out[100:500, 300:380] < 100).any()  # the caption is there
+
+
+def test_a_room_too_small_for_its_area_shows_its_number_and_name():
+    from dataclasses import replace
+
+    from detector.overlay import MIN_FONT_SCALE, _fitted, room_caption
+
+    tiny = replace(_room(1, 10, 10, 60, 30), label="WC", area_m2=1.0, area_ft2=10.8)
+    lines = room_caption(0, tiny)
+    assert _fitted(lines, 0, 1.0, 50, 20)[0] is None  # two lines do not fit 20 px
+    scale, _ = _fitted(lines[:1], 0, 1.0, 50, 20)
+    assert scale is not None and scale >= MIN_FONT_SCALE
