@@ -28,6 +28,7 @@ JOIN = 1.3  # letters of a line are at most this many letter heights apart (a sp
 # 27 MP scan, and the letter sizes above are shares of the page, so a reduced page finds the
 # same letters.
 SEARCH_PIXELS = 4_000_000
+MAX_MERGES = 8  # rounds of merging the places found (a page of text settles in two or three)
 MIN_SEARCH_LETTER_PX = 24  # letters at least this tall where they are searched for (at 16 px, a
 # quarter of a 27 MP scan, lines came out a letter short)
 
@@ -191,31 +192,29 @@ def page_text_lines(ink: np.ndarray, *, vertical: bool = True) -> list[TextLine]
 
 def _places(lines: list[TextLine], factor: int, shape: tuple[int, int]) -> list[tuple[int, ...]]:
     """The boxes (x0, y0, x1, y1, page px) of lines found on a page reduced `factor` times,
-    each widened by two letters, those that overlap merged."""
+    each widened by two letters, with those that overlap merged until none does (so no line
+    is found twice). On the reduced grid: a page of thousands of lines costs its pixels,
+    not pairs of boxes."""
     H, W = shape
+    h, w = max(1, H // factor), max(1, W // factor)
     boxes = []
     for ln in lines:
         pad = 2 * ln.letter_px
-        x, y, w, h = ln.box
-        boxes.append(
-            [
-                max(0, int((x - pad) * factor)),
-                max(0, int((y - pad) * factor)),
-                min(W, int((x + w + pad + 1) * factor)),
-                min(H, int((y + h + pad + 1) * factor)),
-            ]
-        )
-    merged = True
-    while merged:  # until no two overlap (a page has tens of lines)
-        merged = False
-        for i in range(len(boxes)):
-            for j in range(i + 1, len(boxes)):
-                a, b = boxes[i], boxes[j]
-                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
-                    boxes[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
-                    del boxes[j]
-                    merged = True
-                    break
-            if merged:
-                break
-    return [tuple(b) for b in boxes]
+        x, y, bw, bh = ln.box
+        boxes.append((int(x - pad), int(y - pad), int(x + bw + pad) + 1, int(y + bh + pad) + 1))
+    for _ in range(MAX_MERGES):
+        mask = np.zeros((h, w), np.uint8)
+        for x0, y0, x1, y1 in boxes:
+            mask[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = 1
+        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+        merged = [(int(x), int(y), int(x + bw), int(y + bh)) for x, y, bw, bh, _ in stats[1:n]]
+        if len(merged) == len(boxes) or len(merged) <= 1:
+            boxes = merged
+            break
+        boxes = merged  # a merged box may now overlap another: once more
+    else:
+        boxes = [(0, 0, w, h)]  # still overlapping after MAX_MERGES: the whole page, once
+    return [
+        (x0 * factor, y0 * factor, min(W, x1 * factor), min(H, y1 * factor))
+        for x0, y0, x1, y1 in boxes
+    ]
