@@ -85,16 +85,15 @@ def render_overlay(image: np.ndarray, rooms: Sequence[Room | Mapping[str, Any]])
             cx, cy = m["m10"] / m["m00"], m["m01"] / m["m00"]
         else:
             cx, cy = poly.reshape(-1, 2).mean(axis=0)
-        lines = room_caption(i, rooms[i])
+        caption = room_caption(i, rooms[i])
         _, _, room_w, room_h = cv2.boundingRect(poly)
-        scale, thick = _fitted(lines, font, font_scale, room_w, room_h)
-        if scale is None:  # the number and name alone, when the area does not fit
-            lines = lines[:1]
+        # all of it; else the number and name; else the number (the document has the rest)
+        for lines in (caption, caption[:1], [str(i + 1)]):
             scale, thick = _fitted(lines, font, font_scale, room_w, room_h)
-        if scale is None:  # the number alone (the document has the rest)
-            lines = [str(i + 1)]
-            scale, thick = _fitted(lines, font, font_scale, room_w, room_h)
-        sizes = [cv2.getTextSize(t, font, scale or MIN_FONT_SCALE, thick)[0] for t in lines]
+            if scale is not None:
+                break
+        scale = scale or MIN_FONT_SCALE
+        sizes = [cv2.getTextSize(t, font, scale, thick)[0] for t in lines]
         th = max(h for _, h in sizes)
         pad = max(2, th // 4)
         step = th + 2 * pad
@@ -106,16 +105,7 @@ def render_overlay(image: np.ndarray, rooms: Sequence[Room | Mapping[str, Any]])
         cv2.rectangle(out, *box, dark, 1)
         for k, (text, (tw, _)) in enumerate(zip(lines, sizes, strict=True)):
             y = top + k * step + pad + th
-            cv2.putText(
-                out,
-                text,
-                (int(cx - tw / 2), y),
-                font,
-                scale or MIN_FONT_SCALE,
-                dark,
-                thick,
-                cv2.LINE_AA,
-            )
+            cv2.putText(out, text, (int(cx - tw / 2), y), font, scale, dark, thick, cv2.LINE_AA)
     return out
 
 
@@ -126,8 +116,8 @@ def _fitted(
     room of that box, so a tag does not cover its neighbours' names; None when it fits at
     no readable size."""
     thick = max(1, round(scale * 2))
-    w = max(cv2.getTextSize(t, font, scale, thick)[0][0] for t in lines)
-    h = max(cv2.getTextSize(t, font, scale, thick)[0][1] for t in lines)
+    sizes = [cv2.getTextSize(t, font, scale, thick)[0] for t in lines]
+    w, h = max(sw for sw, _ in sizes), max(sh for _, sh in sizes)
     tag_w, tag_h = w * 1.1 + 4, len(lines) * h * 1.5 + 4  # with the tag's padding
     fit = min(1.0, TAG_SHARE * room_w / tag_w, TAG_SHARE * room_h / tag_h)
     if scale * fit < MIN_FONT_SCALE:
