@@ -34,6 +34,7 @@ from .stages import (
     estimate_wall_thickness,
     facing_end_bridges,
     ink_mask,
+    lettering,
     line_mask,
     offset_polygon,
     opening_bridges,
@@ -178,6 +179,7 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
             min_contrast=config.min_contrast,
         )
     walls = thick_strokes(ink, min_width_px=min_wall_px)
+    walls &= ~lettering(walls, thickness_px=t)
     walls = tr.walls = drop_small_components(walls, min_area_px=config.min_wall_area * t * t)
     lines = line_mask(work, width_px=t, min_contrast=config.min_contrast)
     if not pen_walls:

@@ -28,7 +28,13 @@ from .pixels import (
 )
 from .regions import Region, doorway_necks, offset_polygon, outside_mask, room_regions
 from .wall_ends import WallEnds, facing_end_bridges, wall_ends
-from .walls import estimate_pen_width, estimate_wall_thickness, ridge_values, thick_strokes
+from .walls import (
+    estimate_pen_width,
+    estimate_wall_thickness,
+    lettering,
+    ridge_values,
+    thick_strokes,
+)
 
 __all__ = [
     "Region",
@@ -42,6 +48,7 @@ __all__ = [
     "facing_end_bridges",
     "grey_percentiles",
     "ink_mask",
+    "lettering",
     "line_mask",
     "offset_polygon",
     "opening_bridges",

@@ -129,3 +129,93 @@ def thick_strokes(ink: np.ndarray, *, min_width_px: float) -> np.ndarray:
     """
     require_mask(ink, "ink")
     return cv2.morphologyEx(ink.view(np.uint8), cv2.MORPH_OPEN, disk(min_width_px)) > 0
+
+
+def lettering(walls: np.ndarray, *, thickness_px: float, min_letters: int = 3) -> np.ndarray:
+    """The blobs of `walls` that are bold lettering: letters side by side in a word.
+
+    Bold room names on a thin-walled plan are as thick as its walls and survive the opening
+    of `thick_strokes`; left in the walls, a name splits its room at the necks between its
+    letters and the walls. A letter is a blob no longer than 4 t, at least 1.5 t tall across
+    the line and 1.8 times its stroke width (the dashes of a dashed wall are as tall as they
+    are thick). `min_letters` of them in a line (read along rows or, for turned text, along
+    columns) make a word: each overlapping the next by 0.6 of the shorter across the line,
+    at most 0.6 of the taller's height apart along it, heights within 2 x. A piece of wall
+    between two doors is one blob longer than a letter; a row of columns is spaced wider.
+
+    Parameters
+    ----------
+    walls : (H, W) bool ndarray
+        The thick strokes, before small pieces are dropped (a word's small letters join it).
+    thickness_px : float
+        The plan's wall thickness t, in px.
+    min_letters : int
+        Letters that make a word (at least 2).
+
+    Returns
+    -------
+    letters : (H, W) bool ndarray
+        The blobs of `walls` found in words.
+    """
+    require_mask(walls, "walls")
+    n, lab, st, _ = cv2.connectedComponentsWithStats(walls.view(np.uint8), connectivity=8)
+    t = float(thickness_px)
+    x, y, w, h = (st[1:, i].astype(np.int64) for i in range(4))
+    small = np.flatnonzero((np.maximum(w, h) <= 4 * t) & (np.maximum(w, h) >= 1.5 * t))
+    if t <= 0 or len(small) < min_letters:
+        return np.zeros_like(walls)
+    # each blob's stroke width: twice its deepest distance to the paper
+    dist = cv2.distanceTransform(walls.view(np.uint8), cv2.DIST_L2, 3)
+    is_small = np.zeros(n, bool)
+    is_small[small + 1] = True
+    inside = is_small[lab]
+    stroke = np.zeros(n)
+    np.maximum.at(stroke, lab[inside], dist[inside])
+    stroke = 2 * stroke[1:]
+    words = np.zeros(n - 1, bool)
+    for along, a_len, across, c_len in ((x, w, y, h), (y, h, x, w)):  # rows, then columns
+        ok = small[(c_len[small] >= 1.5 * t) & (c_len[small] >= 1.8 * stroke[small])]
+        if len(ok) < min_letters:
+            continue
+        pairs = []
+        # letters of one line start within 4 t of each other across it: look in the
+        # neighbouring bands of 4 t only
+        band = across[ok] // max(1, int(4 * t))
+        order = ok[np.lexsort((along[ok], band))]
+        band_o = across[order] // max(1, int(4 * t))
+        start = along[order]
+        for k, i in enumerate(order):
+            end = along[i] + a_len[i]
+            for b in (band_o[k] - 1, band_o[k], band_o[k] + 1):
+                lo = np.searchsorted(band_o, b, "left")
+                hi = np.searchsorted(band_o, b, "right")
+                # candidates starting from i's start to 2.4 t (0.6 of 4 t) past its end
+                j0 = lo + np.searchsorted(start[lo:hi], along[i], "left")
+                j1 = lo + np.searchsorted(start[lo:hi], end + 2.4 * t, "right")
+                for j in order[j0:j1]:
+                    if j == i or along[j] - end > 0.6 * max(c_len[i], c_len[j]):
+                        continue
+                    short, tall = sorted((c_len[i], c_len[j]))
+                    top = max(across[i], across[j])
+                    overlap = min(across[i] + c_len[i], across[j] + c_len[j]) - top
+                    if tall <= 2 * short and overlap >= 0.6 * short:
+                        pairs.append((i, j))
+        words[ok[_group_sizes(ok, pairs) >= max(2, min_letters)]] = True
+    return np.concatenate([[False], words])[lab]
+
+
+def _group_sizes(nodes: np.ndarray, pairs: list[tuple[int, int]]) -> np.ndarray:
+    """For each of `nodes`, the size of its group when `pairs` (of nodes) join them."""
+    parent = {int(i): int(i) for i in nodes}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in pairs:
+        parent[root(int(i))] = root(int(j))
+    roots = np.array([root(int(i)) for i in nodes])
+    _, inv, counts = np.unique(roots, return_inverse=True, return_counts=True)
+    return counts[inv]
