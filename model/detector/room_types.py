@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import cv2
@@ -236,22 +236,40 @@ class Forest:
             )
         return {"classes": list(self.classes), "features": list(features), "trees": trees}
 
+    @cached_property
+    def _flat(self) -> tuple[np.ndarray, ...]:
+        """The trees as one flat node array: feature, threshold, left and right child (a leaf
+        is its own child), votes, and each tree's root."""
+        trees, nodes = self.feature.shape
+        index = np.arange(trees * nodes).reshape(trees, nodes)
+        root = index[:, 0]
+        left = np.where(self.left >= 0, self.left + root[:, None], index)
+        right = np.where(self.right >= 0, self.right + root[:, None], index)
+        return (
+            self.feature.ravel(),
+            self.threshold.ravel(),
+            left.ravel(),
+            right.ravel(),
+            self.value.reshape(trees * nodes, -1),
+            root,
+        )
+
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        """Mean class shares over the trees, (len(x) x classes): all trees walked at once,
-        one level per step."""
+        """Mean class shares over the trees, (len(x) x classes): every (tree, sample) pair
+        walked at once, one level per step, on flat arrays (1-D takes are cheap)."""
         x = np.asarray(x, np.float64)
-        trees = np.arange(self.feature.shape[0])[:, None]
-        cols = np.arange(len(x))[None, :]
-        node = np.zeros((len(trees), len(x)), np.int64)
+        feature, threshold, left, right, value, root = self._flat
+        n, k = x.shape
+        cell = np.tile(np.arange(n) * k, len(root))  # each pair's row of x, flattened
+        node = np.repeat(root, n)
+        xs = x.ravel()
         while True:
-            f = self.feature[trees, node]
-            inner = f >= 0
-            if not inner.any():
+            f = feature[node]
+            if (f < 0).all():
                 break
-            go_left = x[cols, np.maximum(f, 0)] <= self.threshold[trees, node]
-            nxt = np.where(go_left, self.left[trees, node], self.right[trees, node])
-            node = np.where(inner, nxt, node)
-        return self.value[trees, node].mean(0)
+            go_left = xs[cell + np.maximum(f, 0)] <= threshold[node]
+            node = np.where(go_left, left[node], right[node])
+        return value[node].reshape(len(root), n, -1).mean(0)
 
 
 @lru_cache(maxsize=1)

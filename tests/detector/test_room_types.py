@@ -94,6 +94,32 @@ def test_forest_walks_its_trees():
     np.testing.assert_array_equal(again.predict_proba(x), forest.predict_proba(x))
 
 
+def _walk(forest: Forest, row: np.ndarray) -> np.ndarray:
+    """One sample down each tree, node by node: the plain reading of the flat arrays."""
+    votes = []
+    for j in range(forest.feature.shape[0]):
+        i = 0
+        while forest.feature[j, i] >= 0:
+            go_left = row[forest.feature[j, i]] <= forest.threshold[j, i]
+            i = forest.left[j, i] if go_left else forest.right[j, i]
+        votes.append(forest.value[j, i])
+    return np.mean(votes, axis=0)
+
+
+@pytest.mark.parametrize("model", ["room_types", "closets"])
+def test_forest_votes_are_each_trees_leaf_averaged(model):
+    import detector.closets as closets
+    import detector.room_types as room_types
+
+    forest = {"room_types": room_types, "closets": closets}[model].load_model()
+    n = forest.feature.max() + 1
+    rng = np.random.default_rng(0)
+    # features on the forest's own split values (the <= edge) and between them
+    x = rng.choice(np.unique(forest.threshold), (40, n)) + rng.choice([0, 0, 1e-3], (40, n))
+    want = np.array([_walk(forest, row) for row in x])
+    np.testing.assert_array_equal(forest.predict_proba(x), want)
+
+
 def test_shipped_forest_types_every_room_of_a_plan(plan):
     d = json.loads(MODEL_PATH.read_text())
     assert tuple(d["features"]) == FEATURES and tuple(d["classes"]) == DRAWN_TYPES
