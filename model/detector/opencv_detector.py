@@ -34,7 +34,6 @@ from .stages import (
     estimate_wall_thickness,
     facing_end_bridges,
     ink_mask,
-    lettering,
     line_mask,
     offset_polygon,
     opening_bridges,
@@ -45,6 +44,7 @@ from .stages import (
     room_regions,
     thick_strokes,
     to_grey8,
+    walls_without_lettering,
 )
 
 THIN_WALL_QUANTILE = 0.05  # area-weighted quantile of wall thickness: the thinner walls
@@ -179,8 +179,9 @@ def trace_rooms(grey: np.ndarray, config: DetectorConfig) -> Trace:
             min_contrast=config.min_contrast,
         )
     walls = thick_strokes(ink, min_width_px=min_wall_px)
-    walls &= ~lettering(walls, thickness_px=t)
-    walls = tr.walls = drop_small_components(walls, min_area_px=config.min_wall_area * t * t)
+    walls = tr.walls = walls_without_lettering(
+        walls, thickness_px=t, min_area_px=config.min_wall_area * t * t
+    )
     lines = line_mask(work, width_px=t, min_contrast=config.min_contrast)
     if not pen_walls:
         lines &= ~walls  # a wall is not a window's line (unless walls are pen strokes)

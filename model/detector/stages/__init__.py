@@ -34,6 +34,7 @@ from .walls import (
     lettering,
     ridge_values,
     thick_strokes,
+    walls_without_lettering,
 )
 
 __all__ = [
@@ -60,4 +61,5 @@ __all__ = [
     "thick_strokes",
     "to_grey8",
     "wall_ends",
+    "walls_without_lettering",
 ]

@@ -10,6 +10,8 @@ import numpy as np
 from ._checks import require_mask
 from .morphology import disk
 
+MIN_LETTERS = 3  # letters side by side that make a word (`lettering`)
+
 
 def ridge_values(mask: np.ndarray) -> np.ndarray:
     """Distance-transform values on the medial ridge of `mask` (half stroke widths).
@@ -131,7 +133,9 @@ def thick_strokes(ink: np.ndarray, *, min_width_px: float) -> np.ndarray:
     return cv2.morphologyEx(ink.view(np.uint8), cv2.MORPH_OPEN, disk(min_width_px)) > 0
 
 
-def lettering(walls: np.ndarray, *, thickness_px: float, min_letters: int = 3) -> np.ndarray:
+def lettering(
+    walls: np.ndarray, *, thickness_px: float, min_letters: int = MIN_LETTERS
+) -> np.ndarray:
     """The blobs of `walls` that are bold lettering: letters side by side in a word.
 
     Bold room names on a thin-walled plan are as thick as its walls and survive the opening
@@ -158,12 +162,33 @@ def lettering(walls: np.ndarray, *, thickness_px: float, min_letters: int = 3) -
         The blobs of `walls` found in words.
     """
     require_mask(walls, "walls")
-    n, lab, st, _ = cv2.connectedComponentsWithStats(walls.view(np.uint8), connectivity=8)
-    t = float(thickness_px)
+    _, lab, st, _ = cv2.connectedComponentsWithStats(walls.view(np.uint8), connectivity=8)
+    words = _letter_blobs(walls, lab, st, float(thickness_px), min_letters)
+    return words[lab]
+
+
+def walls_without_lettering(
+    walls: np.ndarray, *, thickness_px: float, min_area_px: float
+) -> np.ndarray:
+    """`walls` without their bold lettering (`lettering`) and without pieces smaller than
+    `min_area_px` (`drop_small_components`), from one labelling of the strokes."""
+    require_mask(walls, "walls")
+    _, lab, st, _ = cv2.connectedComponentsWithStats(walls.view(np.uint8), connectivity=8)
+    keep = st[:, cv2.CC_STAT_AREA] >= min_area_px
+    keep &= ~_letter_blobs(walls, lab, st, float(thickness_px), MIN_LETTERS)
+    keep[0] = False
+    return keep[lab]
+
+
+def _letter_blobs(
+    walls: np.ndarray, lab: np.ndarray, st: np.ndarray, t: float, min_letters: int
+) -> np.ndarray:
+    """For each label of `lab` (0: the paper, never), whether its blob is in a word."""
+    n = len(st)
     x, y, w, h = (st[1:, i].astype(np.int64) for i in range(4))
     small = np.flatnonzero((np.maximum(w, h) <= 4 * t) & (np.maximum(w, h) >= 1.5 * t))
     if t <= 0 or len(small) < min_letters:
-        return np.zeros_like(walls)
+        return np.zeros(n, bool)
     # each blob's stroke width: twice its deepest distance to the paper
     dist = cv2.distanceTransform(walls.view(np.uint8), cv2.DIST_L2, 3)
     is_small = np.zeros(n, bool)
@@ -201,7 +226,7 @@ def lettering(walls: np.ndarray, *, thickness_px: float, min_letters: int = 3) -
                     if tall <= 2 * short and overlap >= 0.6 * short:
                         pairs.append((i, j))
         words[ok[_group_sizes(ok, pairs) >= max(2, min_letters)]] = True
-    return np.concatenate([[False], words])[lab]
+    return np.concatenate([[False], words])
 
 
 def _group_sizes(nodes: np.ndarray, pairs: list[tuple[int, int]]) -> np.ndarray:
