@@ -4,7 +4,8 @@ One module per concern, re-exported here:
 
 - `pixels`: page pixels to grey levels and masks (ink, thin lines, page background, the
   grey fills of outlined walls);
-- `walls`: the wall thickness and pen width read from the ink, and the thick strokes;
+- `walls`: the wall thickness and pen width read from the ink, the thick strokes, and the
+  bold lettering among them;
 - `openings`: doorways, windows and double doors closed along pixel rows and columns;
 - `wall_ends`: free wall ends at any angle and the bridges between facing ends;
 - `regions`: the outside, doorway necks, the room regions and their outlines;

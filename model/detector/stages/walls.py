@@ -206,8 +206,8 @@ def _letter_blobs(
         # letters of one line start within 4 t of each other across it: look in the
         # neighbouring bands of 4 t only
         band = across[ok] // max(1, int(4 * t))
-        order = ok[np.lexsort((along[ok], band))]
-        band_o = across[order] // max(1, int(4 * t))
+        sort = np.lexsort((along[ok], band))
+        order, band_o = ok[sort], band[sort]
         start = along[order]
         for k, i in enumerate(order):
             end = along[i] + a_len[i]
