@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from detector import closets, room_types
 from detector.allocator import keep_freed_memory
 from detector.config import DetectorConfig, load_config
 from detector.errors import InvalidPlanError
@@ -117,6 +118,9 @@ def warm_up(model: OpenCVDetector | None = None, *, before_fork: bool = False) -
     config = DetectorConfig(min_side_px=1, read_text=not before_fork)
     if before_fork:
         ocr.model_path()  # raises OcrUnavailableError when the OCR package is missing
+    # the forests (a toy page has no closet candidates, so detecting it would not read them)
+    closets.load_model()
+    room_types.load_model()
     page = np.full((256, 256), 255, np.uint8)
     cv2.rectangle(page, (32, 32), (224, 224), 0, 8)  # one walled room
     ok, png = cv2.imencode(".png", page)

@@ -52,6 +52,19 @@ def test_toolkit_signatures() -> None:
     assert not hasattr(inference, "transform_fn")
 
 
+def test_warm_up_before_the_fork_reads_the_forests() -> None:
+    """The master reads both forests before forking, so no worker's first plan pays for
+    parsing them (the closet forest is 2.3 MB of JSON, and the warm-up's toy room has no
+    closet candidate that would read it)."""
+    from detector import closets, room_types
+
+    closets.load_model.cache_clear()
+    room_types.load_model.cache_clear()
+    inference.warm_up(before_fork=True)
+    assert closets.load_model.cache_info().currsize == 1
+    assert room_types.load_model.cache_info().currsize == 1
+
+
 def test_model_fn_reads_config_json(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text(json.dumps({"min_area": 0.01}))
     assert inference.model_fn(tmp_path).config.min_area == 0.01
