@@ -146,30 +146,20 @@ def facing_end_bridges(
     ok = (wd >= min_end_px) & (wd <= max_end_px + 1)
     p, u, wd = p[ok], u[ok], wd[ok]
     n = len(p)
-    v = p[None, :, :] - p[:, None, :]  # from end i to end j
-    dist = np.linalg.norm(v, axis=2)
-    along = np.einsum("ijk,ik->ij", v, u)  # j ahead of i along i's wall
-    across = np.abs(v[:, :, 0] * u[:, None, 1] - v[:, :, 1] * u[:, None, 0])
-    cos = np.cos(np.radians(max_angle_deg))
-    band = (wd[:, None] + wd[None, :]) / 2 + 1
-    pair = (along > 0) & (along <= max_gap_px) & (across <= band)
-    pair &= (u @ u.T) <= -cos
-    pair &= (wd[:, None] <= jamb_match * wd[None, :]) & (wd[None, :] <= jamb_match * wd[:, None])
-    pair &= pair.T
-    dist = np.where(pair, dist, np.inf)
-    best = np.argmin(dist, axis=1) if n else np.zeros(0, np.int64)
+    best, best_dist = _facing_partners(p, u, wd, max_gap_px, jamb_match, max_angle_deg)
     paired = np.zeros(n, bool)
     for i in range(n):
         j = best[i]
-        if j <= i or not np.isfinite(dist[i, j]) or best[j] != i:
+        if j <= i or not np.isfinite(best_dist[i]) or best[j] != i:
             continue
         a, b = p[i], p[j]
         # the gap must be free: no wall between the tips (beyond their own pixels)
-        m = max(2, int(np.ceil(dist[i, j])))
+        gap = best_dist[i]
+        m = max(2, int(np.ceil(gap)))
         s = np.linspace(0, 1, m + 1)[1:-1]
         xs = np.round(a[0] + s * (b[0] - a[0])).astype(int)
         ys = np.round(a[1] + s * (b[1] - a[1])).astype(int)
-        inner = (s * dist[i, j] > 1.5) & ((1 - s) * dist[i, j] > 1.5)
+        inner = (s * gap > 1.5) & ((1 - s) * gap > 1.5)
         if walls[ys[inner], xs[inner]].any():
             continue
         thick = max(1, round(min(wd[i], wd[j])))
@@ -188,6 +178,52 @@ def facing_end_bridges(
             out, walls, barriers, p[lone], u[lone], wd[lone], max_lone_gap_px, depth_ratio
         )
     return (out > 0) & ~walls
+
+
+def _facing_partners(
+    p: np.ndarray,
+    u: np.ndarray,
+    wd: np.ndarray,
+    max_gap_px: float,
+    jamb_match: float,
+    max_angle_deg: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each end (tips `p`, directions `u`, widths `wd`), the nearest end facing it as
+    the other jamb of one opening (see `facing_end_bridges`) and the distance to it (inf:
+    none). Ends are taken in runs along x, each against the ends within reach of it only,
+    so a page of thousands of ends (bold lettering, hatching) costs memory in proportion
+    to them, not to their pairs."""
+    n = len(p)
+    best = np.zeros(n, np.int64)
+    best_dist = np.full(n, np.inf)
+    if n == 0:
+        return best, best_dist
+    cos = np.cos(np.radians(max_angle_deg))
+    reach = float(np.hypot(max_gap_px, wd.max() + 1))  # no partner is farther
+    order = np.argsort(p[:, 0], kind="stable")
+    xs = p[order, 0]
+    step = 64  # ends a run: its arrays are 64 x the ends within reach of it
+    for k in range(0, n, step):
+        rows = order[k : k + step]
+        lo = np.searchsorted(xs, xs[k] - reach, "left")
+        hi = np.searchsorted(xs, xs[min(n, k + step) - 1] + reach, "right")
+        cols = np.sort(order[lo:hi])  # in index order: ties go to the lower index
+        v = p[cols][None, :, :] - p[rows][:, None, :]  # from end i to end j
+        pair = np.ones(v.shape[:2], bool)
+        # i's wall points at j, and j's at i (along j's wall, v runs backwards)
+        for ua, sign in ((u[rows][:, None, :], 1.0), (u[cols][None, :, :], -1.0)):
+            along = sign * np.sum(v * ua, axis=2)
+            across = np.abs(v[:, :, 0] * ua[..., 1] - v[:, :, 1] * ua[..., 0])
+            band = (wd[rows][:, None] + wd[cols][None, :]) / 2 + 1
+            pair &= (along > 0) & (along <= max_gap_px) & (across <= band)
+        pair &= u[rows] @ u[cols].T <= -cos
+        wr, wc = wd[rows][:, None], wd[cols][None, :]
+        pair &= (wr <= jamb_match * wc) & (wc <= jamb_match * wr)
+        dist = np.where(pair, np.linalg.norm(v, axis=2), np.inf)
+        j = np.argmin(dist, axis=1)
+        best[rows] = cols[j]
+        best_dist[rows] = dist[np.arange(len(rows)), j]
+    return best, best_dist
 
 
 def _ray_pixels(

@@ -9,6 +9,7 @@ from detector.stages import (
     facing_end_bridges,
     wall_ends,
 )
+from detector.stages.wall_ends import _facing_partners
 
 
 def _rooms(walls: np.ndarray) -> int:
@@ -76,3 +77,50 @@ def test_a_lone_end_closes_a_door_but_not_a_corridor_or_a_nook():
     corridor[118:122, 54:70] = True  # a stub sticking into the corridor
     # (its ray meets the corridor's far wall 30 px away; the corridor is 46 px wide)
     assert _rooms(corridor | facing_end_bridges(corridor, **kw)) == _rooms(corridor)
+
+
+def _partners_of_every_pair(p, u, wd, max_gap_px, jamb_match, max_angle_deg):
+    """The nearest facing end of each end, from every pair at once (N x N arrays)."""
+    v = p[None, :, :] - p[:, None, :]
+    dist = np.linalg.norm(v, axis=2)
+    along = np.einsum("ijk,ik->ij", v, u)
+    across = np.abs(v[:, :, 0] * u[:, None, 1] - v[:, :, 1] * u[:, None, 0])
+    band = (wd[:, None] + wd[None, :]) / 2 + 1
+    pair = (along > 0) & (along <= max_gap_px) & (across <= band)
+    pair &= (u @ u.T) <= -np.cos(np.radians(max_angle_deg))
+    pair &= (wd[:, None] <= jamb_match * wd[None, :]) & (wd[None, :] <= jamb_match * wd[:, None])
+    pair &= pair.T
+    dist = np.where(pair, dist, np.inf)
+    best = np.argmin(dist, axis=1)
+    return best, dist[np.arange(len(p)), best]
+
+
+def _random_ends(n, size, seed):
+    rng = np.random.default_rng(seed)
+    p = rng.integers(0, size, (n, 2)).astype(np.float64)
+    a = rng.choice([0, np.pi / 2, np.pi, 3 * np.pi / 2], n) + rng.normal(0, 0.2, n)
+    return p, np.stack([np.cos(a), np.sin(a)], 1), rng.uniform(3, 9, n)
+
+
+def test_facing_partners_are_those_of_every_pair():
+    for seed in range(5):
+        p, u, wd = _random_ends(400, 300, seed)
+        best, gap = _facing_partners(p, u, wd, 40.0, 1.5, 30.0)
+        want_best, want_gap = _partners_of_every_pair(p, u, wd, 40.0, 1.5, 30.0)
+        np.testing.assert_array_equal(gap, want_gap)
+        found = np.isfinite(want_gap)
+        assert found.sum() > 20  # the test pairs something
+        np.testing.assert_array_equal(best[found], want_best[found])
+
+
+def test_facing_partners_of_many_ends_take_memory_in_proportion_to_them():
+    # a page of bold lettering or hatching: 20 000 ends; every pair at once would be
+    # several 20 000 x 20 000 arrays (3.2 GB each)
+    import tracemalloc
+
+    p, u, wd = _random_ends(20_000, 6000, 0)
+    tracemalloc.start()
+    _facing_partners(p, u, wd, 96.0, 1.5, 30.0)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 200e6
